@@ -1,0 +1,131 @@
+"""The ORT campaign of one year, read from `campaigns/<year>.toml`."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from config.exceptions import ConfigError
+from config.settings import PROJECT_ROOT
+
+CAMPAIGNS_DIR = PROJECT_ROOT / "campaigns"
+Lang = Literal["ky", "ru"]
+
+
+class _Named(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name_ky: str
+    name_ru: str
+
+    def name(self, lang: str) -> str:
+        return self.name_ky if lang == "ky" else self.name_ru
+
+
+class Fee(_Named):
+    fee: int
+
+
+class Subject(Fee):
+    pass
+
+
+class Choice(_Named):
+    pass
+
+
+WindowState = Literal["not_open", "open", "closed"]
+
+
+class Campaign(BaseModel):
+    """One year's campaign: dates, tests, fees, languages and benefit categories."""
+
+    model_config = ConfigDict(frozen=True)
+
+    year: int
+    name_ky: str
+    name_ru: str
+    timezone: str = "Asia/Bishkek"
+    registration_opens: date
+    registration_closes: date
+    currency_ky: str = "сом"
+    currency_ru: str = "сом"
+    benefits_info_url: str
+    school_not_in_codifier: str = "9999"
+    payment_types: tuple[Choice, ...]
+    mandatory_tests: tuple[Fee, ...]
+    subjects: tuple[Subject, ...]
+    languages: tuple[Choice, ...]
+    benefits: tuple[Choice, ...]
+
+    @model_validator(mode="after")
+    def _check(self) -> Campaign:
+        if self.registration_closes < self.registration_opens:
+            raise ValueError("registration_closes is before registration_opens")
+        for group in ("subjects", "languages", "benefits", "payment_types", "mandatory_tests"):
+            codes = [item.code for item in getattr(self, group)]
+            if len(codes) != len(set(codes)):
+                raise ValueError(f"duplicate code in {group}")
+            if not codes:
+                raise ValueError(f"{group} is empty")
+        ZoneInfo(self.timezone)
+        return self
+
+    def name(self, lang: str) -> str:
+        return self.name_ky if lang == "ky" else self.name_ru
+
+    def currency(self, lang: str) -> str:
+        return self.currency_ky if lang == "ky" else self.currency_ru
+
+    @cached_property
+    def subjects_by_code(self) -> dict[str, Subject]:
+        return {s.code: s for s in self.subjects}
+
+    def fee_for(self, subject_codes: list[str] | tuple[str, ...]) -> int:
+        """Return the fee for the mandatory tests plus each chosen subject."""
+        unknown = [c for c in subject_codes if c not in self.subjects_by_code]
+        if unknown:
+            raise ValueError(f"unknown subject codes: {unknown}")
+        return sum(t.fee for t in self.mandatory_tests) + sum(
+            self.subjects_by_code[c].fee for c in set(subject_codes)
+        )
+
+    def today(self, now: datetime | None = None) -> date:
+        tz = ZoneInfo(self.timezone)
+        return (now.astimezone(tz) if now else datetime.now(tz)).date()
+
+    def window_state(self, now: datetime | None = None) -> WindowState:
+        today = self.today(now)
+        if today < self.registration_opens:
+            return "not_open"
+        if today > self.registration_closes:
+            return "closed"
+        return "open"
+
+
+def newest_campaign_file(directory: Path = CAMPAIGNS_DIR) -> Path:
+    """Return the campaign file with the highest year in its name."""
+    files = sorted(directory.glob("[0-9][0-9][0-9][0-9].toml"))
+    if not files:
+        raise ConfigError(f"no campaign file in {directory}")
+    return files[-1]
+
+
+def load_campaign(path: Path | None = None) -> Campaign:
+    """Read and check a campaign file; a broken file raises ConfigError with the reason."""
+    path = path or newest_campaign_file()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Campaign.model_validate(data)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"campaign file not found: {path}") from exc
+    except (tomllib.TOMLDecodeError, ValidationError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"campaign file {path.name} is not valid: {first}") from exc

@@ -1,0 +1,89 @@
+"""Settings read from the environment and `.env` (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from config.exceptions import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+VAR_DIR = PROJECT_ROOT / "var"
+_PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+
+
+class Settings(BaseSettings):
+    """Every knob of the app; defaults are the embedded development setup."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    ortbot_env: Literal["development", "production"] = "development"
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'ortbot.db'}"
+    redis_url: str | None = None
+    media_dir: Path = VAR_DIR / "media"
+    secret_key: SecretStr | None = None
+    campaign: Path | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8080
+    public_base_url: str | None = None
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    telegram_bot_username: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_whatsapp_from: str | None = None
+    twilio_api_url: str | None = None
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> Settings:
+        if self.is_production:
+            key = self.secret_key.get_secret_value() if self.secret_key else ""
+            if key.strip().lower() in _PLACEHOLDER_SECRETS or len(key) < 32:
+                raise ConfigError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.ortbot_env == "production"
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return bool(
+            self.twilio_account_sid and self.twilio_auth_token and self.twilio_whatsapp_from
+        )
+
+    @property
+    def uses_https(self) -> bool:
+        return bool(self.public_base_url and self.public_base_url.startswith("https://"))
+
+    def resolved_secret_key(self) -> str:
+        """Return SECRET_KEY, generating one into var/ on first use in development."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.is_production:
+            raise ConfigError("SECRET_KEY is required in production")
+        key_file = VAR_DIR / "secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

@@ -1,0 +1,27 @@
+"""Run Alembic migrations from code (used by `ortbot migrate`, `serve` and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
+
+
+def alembic_config(database_url: str) -> Config:
+    cfg = Config(str(_INI))
+    cfg.attributes["database_url"] = database_url
+    return cfg
+
+
+def upgrade_head(database_url: str) -> None:
+    """Bring the database at `database_url` to the newest schema (blocking)."""
+    command.upgrade(alembic_config(database_url), "head")
+
+
+async def upgrade_head_async(database_url: str) -> None:
+    """Same as upgrade_head, off the event loop (env.py runs its own loop)."""
+    await asyncio.to_thread(upgrade_head, database_url)

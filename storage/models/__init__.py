@@ -1,0 +1,24 @@
+"""Every model, imported here so that metadata and Alembic see them all."""
+
+from storage.models.audit import AuditEntry
+from storage.models.chats import LinkedChat
+from storage.models.documents import Document
+from storage.models.geography import District, Oblast, School
+from storage.models.grants import AccessGrant
+from storage.models.officers import Officer, WebSession
+from storage.models.payments import Payment
+from storage.models.registrations import Registration
+
+__all__ = [
+    "AccessGrant",
+    "AuditEntry",
+    "District",
+    "Document",
+    "LinkedChat",
+    "Oblast",
+    "Officer",
+    "Payment",
+    "Registration",
+    "School",
+    "WebSession",
+]

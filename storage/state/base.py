@@ -1,0 +1,41 @@
+"""Transient state: what may be lost without losing an answer (DESIGN.md principle 2)."""
+
+from __future__ import annotations
+
+import abc
+from contextlib import AbstractAsyncContextManager
+
+
+class StateStore(abc.ABC):
+    """Small values with expiry, counters, one-shot markers and per-key locks."""
+
+    @abc.abstractmethod
+    async def get(self, key: str) -> str | None:
+        """Return the value under `key`, or None when absent or expired."""
+
+    @abc.abstractmethod
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        """Store `value`, expiring after `ttl` seconds when given."""
+
+    @abc.abstractmethod
+    async def set_if_absent(self, key: str, value: str, *, ttl: float) -> bool:
+        """Store `value` only when `key` is absent; return whether it was stored."""
+
+    @abc.abstractmethod
+    async def delete(self, key: str) -> None:
+        """Forget `key`."""
+
+    @abc.abstractmethod
+    async def incr(self, key: str, *, ttl: float) -> int:
+        """Increase a counter and return it; a new counter expires after `ttl` seconds."""
+
+    @abc.abstractmethod
+    def lock(self, key: str, *, timeout: float = 10.0) -> AbstractAsyncContextManager[None]:
+        """Hold `key` exclusively; a holder that dies releases it after `timeout` seconds."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+    async def mark_once(self, key: str, *, ttl: float = 86400.0) -> bool:
+        """Return True the first time `key` is seen within `ttl` seconds (de-duplication)."""
+        return await self.set_if_absent(f"once:{key}", "1", ttl=ttl)

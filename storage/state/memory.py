@@ -1,0 +1,69 @@
+"""In-process state for a single process (the embedded default and the tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from storage.state.base import StateStore
+
+
+class MemoryStateStore(StateStore):
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[str, float | None]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._waiters: dict[str, int] = {}
+
+    def _alive(self, key: str) -> str | None:
+        item = self._values.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= time.monotonic():
+            del self._values[key]
+            return None
+        return value
+
+    async def get(self, key: str) -> str | None:
+        return self._alive(key)
+
+    async def set(self, key: str, value: str, *, ttl: float | None = None) -> None:
+        self._values[key] = (value, time.monotonic() + ttl if ttl else None)
+
+    async def set_if_absent(self, key: str, value: str, *, ttl: float) -> bool:
+        if self._alive(key) is not None:
+            return False
+        await self.set(key, value, ttl=ttl)
+        return True
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    async def incr(self, key: str, *, ttl: float) -> int:
+        current = self._alive(key)
+        if current is None:
+            self._values[key] = ("1", time.monotonic() + ttl)
+            return 1
+        value = int(current) + 1
+        self._values[key] = (str(value), self._values[key][1])
+        return value
+
+    @asynccontextmanager
+    async def lock(self, key: str, *, timeout: float = 10.0) -> AsyncIterator[None]:
+        # In one process a crashed holder cannot outlive the lock, so `timeout` is not needed.
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiters[key] = self._waiters.get(key, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._waiters[key] -= 1
+            if not self._waiters[key]:
+                del self._waiters[key]
+                self._locks.pop(key, None)
+
+    async def flush(self) -> None:
+        """Forget everything (tests simulate a lost state this way)."""
+        self._values.clear()

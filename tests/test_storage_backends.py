@@ -1,0 +1,67 @@
+"""The storage foundations behave the same on every backend."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from storage.database import Database
+from storage.enums import Role
+from storage.filestore import DiskFileStore
+from storage.models import District, Oblast, Officer, School
+from storage.state import StateStore
+
+
+async def test_migrated_database_stores_the_codifier_and_an_officer(database: Database) -> None:
+    async with database.session() as session:
+        oblast = Oblast(name="Чүй облусу")
+        district = District(oblast=oblast, name="Сокулук району")
+        session.add_all([oblast, district, School(code="10101", name="№1 мектеп", district=district)])
+        session.add(
+            Officer(role=Role.CENTRAL, phone="+996555000001", full_name="Адм Адм", password_hash="x")
+        )
+    async with database.session() as session:
+        school = (await session.execute(select(School))).scalar_one()
+        assert school.district is not None and school.district.oblast.name == "Чүй облусу"
+        officer = (await session.execute(select(Officer))).scalar_one()
+        assert officer.must_change_password is True
+        assert officer.created_at is not None
+    assert await database.ping()
+
+
+async def test_each_test_starts_with_an_empty_database(database: Database) -> None:
+    async with database.session() as session:
+        assert (await session.execute(select(School))).first() is None
+
+
+async def test_state_counts_expires_and_marks_once(state: StateStore) -> None:
+    assert await state.incr("login:a", ttl=60) == 1
+    assert await state.incr("login:a", ttl=60) == 2
+    assert await state.mark_once("update:1") is True
+    assert await state.mark_once("update:1") is False
+    await state.set("short", "v", ttl=0.05)
+    assert await state.get("short") == "v"
+    await asyncio.sleep(0.1)
+    assert await state.get("short") is None
+
+
+async def test_lock_serializes_holders_of_one_key(state: StateStore) -> None:
+    order: list[str] = []
+
+    async def hold(name: str) -> None:
+        async with state.lock("chat:1", timeout=5):
+            order.append(f"{name}-in")
+            await asyncio.sleep(0.02)
+            order.append(f"{name}-out")
+
+    await asyncio.gather(hold("a"), hold("b"))
+    assert order in (["a-in", "a-out", "b-in", "b-out"], ["b-in", "b-out", "a-in", "a-out"])
+
+
+async def test_file_store_is_content_addressed(filestore: DiskFileStore) -> None:
+    key = await filestore.put(b"passport bytes")
+    assert key == await filestore.put(b"passport bytes")
+    assert await filestore.get(key) == b"passport bytes"
+    await filestore.delete(key)
+    assert not await filestore.exists(key)
