@@ -14,7 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 # No 0/O, 1/I/l: these are read off paper and typed on phones.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 ACCESS_CODE_LENGTH = 8
 PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()

@@ -23,5 +23,5 @@ def upgrade_head(database_url: str) -> None:
 
 
 async def upgrade_head_async(database_url: str) -> None:
-    """Same as upgrade_head, off the event loop (env.py runs its own loop)."""
+    """Run upgrade_head in a thread: env.py runs an event loop of its own."""
     await asyncio.to_thread(upgrade_head, database_url)

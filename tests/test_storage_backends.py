@@ -17,9 +17,13 @@ async def test_migrated_database_stores_the_codifier_and_an_officer(database: Da
     async with database.session() as session:
         oblast = Oblast(name="Чүй облусу")
         district = District(oblast=oblast, name="Сокулук району")
-        session.add_all([oblast, district, School(code="10101", name="№1 мектеп", district=district)])
+        session.add_all(
+            [oblast, district, School(code="10101", name="№1 мектеп", district=district)]
+        )
         session.add(
-            Officer(role=Role.CENTRAL, phone="+996555000001", full_name="Адм Адм", password_hash="x")
+            Officer(
+                role=Role.CENTRAL, phone="+996555000001", full_name="Адм Адм", password_hash="x"
+            )
         )
     async with database.session() as session:
         school = (await session.execute(select(School))).scalar_one()
@@ -50,7 +54,7 @@ async def test_lock_serializes_holders_of_one_key(state: StateStore) -> None:
     order: list[str] = []
 
     async def hold(name: str) -> None:
-        async with state.lock("chat:1", timeout=5):
+        async with state.lock("chat:1", expires_after=5):
             order.append(f"{name}-in")
             await asyncio.sleep(0.02)
             order.append(f"{name}-out")

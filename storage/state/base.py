@@ -30,10 +30,10 @@ class StateStore(abc.ABC):
         """Increase a counter and return it; a new counter expires after `ttl` seconds."""
 
     @abc.abstractmethod
-    def lock(self, key: str, *, timeout: float = 10.0) -> AbstractAsyncContextManager[None]:
-        """Hold `key` exclusively; a holder that dies releases it after `timeout` seconds."""
+    def lock(self, key: str, *, expires_after: float = 10.0) -> AbstractAsyncContextManager[None]:
+        """Hold `key` exclusively; a holder that dies releases it after `expires_after` seconds."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release in memory
         """Release connections."""
 
     async def mark_once(self, key: str, *, ttl: float = 86400.0) -> bool:

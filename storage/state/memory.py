@@ -51,8 +51,8 @@ class MemoryStateStore(StateStore):
         return value
 
     @asynccontextmanager
-    async def lock(self, key: str, *, timeout: float = 10.0) -> AsyncIterator[None]:
-        # In one process a crashed holder cannot outlive the lock, so `timeout` is not needed.
+    async def lock(self, key: str, *, expires_after: float = 10.0) -> AsyncIterator[None]:
+        # In one process a crashed holder cannot outlive the lock, so `expires_after` is not needed.
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiters[key] = self._waiters.get(key, 0) + 1
         try:

@@ -16,7 +16,9 @@ class RedisStateStore(StateStore):
         self.prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "ortbot:", max_connections: int = 64) -> RedisStateStore:
+    def from_url(
+        cls, url: str, *, prefix: str = "ortbot:", max_connections: int = 64
+    ) -> RedisStateStore:
         # The default pool raises past its limit under bursts; a blocking pool waits instead.
         pool = BlockingConnectionPool.from_url(
             url, max_connections=max_connections, timeout=10, decode_responses=True
@@ -46,10 +48,13 @@ class RedisStateStore(StateStore):
         return int(value)
 
     @asynccontextmanager
-    async def lock(self, key: str, *, timeout: float = 10.0) -> AsyncIterator[None]:
+    async def lock(self, key: str, *, expires_after: float = 10.0) -> AsyncIterator[None]:
         # Short timeout: a killed holder blocks the chat only for seconds; poll often.
         lock = self.redis.lock(
-            self._k(f"lock:{key}"), timeout=timeout, sleep=0.01, blocking_timeout=timeout * 2
+            self._k(f"lock:{key}"),
+            timeout=expires_after,
+            sleep=0.01,
+            blocking_timeout=expires_after * 2,
         )
         async with lock:
             yield

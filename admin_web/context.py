@@ -1,0 +1,31 @@
+"""What the officers' web needs from the process that hosts it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from config.campaign import Campaign
+from config.settings import Settings
+from flows.i18n import Translator
+from flows.notifier import CredentialsNotifier
+from storage.credentials import SecretBox
+from storage.database import Database
+from storage.filestore import FileStore
+from storage.state import StateStore
+
+
+@dataclass
+class WebContext:
+    settings: Settings
+    database: Database
+    state: StateStore
+    filestore: FileStore
+    secret_box: SecretBox
+    campaign: Campaign
+    notifier: CredentialsNotifier
+    bot_texts: Translator  # the `bot` catalog: validator messages shared with the conversation
+
+
+WEB_CONTEXT = web.AppKey("web_context", WebContext)

@@ -1,0 +1,91 @@
+"""The HTTP application: health check, webhooks and the officers' web in one server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiohttp import web
+
+from admin_web.app import setup_admin_web
+from admin_web.context import WebContext
+from bot.runtime import Runtime
+from config.settings import Settings
+from storage.migrate import upgrade_head_async
+
+log = logging.getLogger(__name__)
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    if await runtime.database.ping():
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "database unavailable"}, status=503)
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    """Build the aiohttp application for `runtime` (no network is touched here)."""
+    app = web.Application(client_max_size=25 * 1024 * 1024)
+    app[RUNTIME] = runtime
+    app.router.add_get("/healthz", healthz)
+    setup_admin_web(
+        app,
+        WebContext(
+            settings=runtime.settings,
+            database=runtime.database,
+            state=runtime.state,
+            filestore=runtime.filestore,
+            secret_box=runtime.secret_box,
+            campaign=runtime.campaign,
+            notifier=runtime.notifier,
+            bot_texts=runtime.bot_texts,
+        ),
+    )
+    return app
+
+
+def channel_status(settings: Settings) -> list[str]:
+    """Say which channels run and, for the ones that do not, why and how to try the bot."""
+    lines = []
+    if settings.telegram_enabled:
+        mode = "webhook" if settings.public_base_url else "polling"
+        lines.append(f"Telegram: on ({mode})")
+    else:
+        lines.append("Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)")
+    if settings.whatsapp_enabled:
+        lines.append("WhatsApp: on")
+    else:
+        lines.append(
+            "WhatsApp: off (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_FROM)"
+        )
+    if not (settings.telegram_enabled or settings.whatsapp_enabled):
+        lines.append("Try the bot anyway in a terminal: ortbot shell --phone <granted phone>")
+    return lines
+
+
+async def serve(settings: Settings, *, migrate: bool = True) -> None:
+    """Run the server until SIGINT/SIGTERM."""
+    if migrate:
+        await upgrade_head_async(settings.database_url)
+    runtime = Runtime.from_settings(settings)
+    app = create_app(runtime)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.web_host, settings.web_port)
+    await site.start()
+    print(f"Officers' web: http://{settings.web_host}:{settings.web_port}/", flush=True)
+    for line in channel_status(settings):
+        print(line, flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+        await runtime.close()

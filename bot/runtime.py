@@ -1,0 +1,46 @@
+"""The long-lived objects of one process, built once from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.campaign import Campaign, load_campaign
+from config.settings import Settings
+from flows.i18n import Translator
+from flows.notifier import CredentialsNotifier, NoChannelNotifier
+from storage.credentials import SecretBox
+from storage.database import Database
+from storage.filestore import DiskFileStore, FileStore
+from storage.state import StateStore, state_store_from_url
+
+FLOWS_LOCALE = Path(__file__).resolve().parents[1] / "flows" / "locale"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    state: StateStore
+    filestore: FileStore
+    secret_box: SecretBox
+    campaign: Campaign
+    bot_texts: Translator
+    notifier: CredentialsNotifier
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, campaign: Campaign | None = None) -> Runtime:
+        return cls(
+            settings=settings,
+            database=Database.from_url(settings.database_url),
+            state=state_store_from_url(settings.redis_url),
+            filestore=DiskFileStore(settings.media_dir),
+            secret_box=SecretBox(settings.resolved_secret_key()),
+            campaign=campaign or load_campaign(settings.campaign),
+            bot_texts=Translator.load(FLOWS_LOCALE, "bot"),
+            notifier=NoChannelNotifier(),
+        )
+
+    async def close(self) -> None:
+        await self.state.close()
+        await self.database.dispose()
