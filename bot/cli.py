@@ -1,46 +1,33 @@
-"""The `ortbot` command line. Every failure prints one line and exits non-zero."""
+"""The `ortbot` command line. Every failure prints one line and exits non-zero.
+
+Each module of `bot/commands/` adds its subcommands through ``register(subparsers)``; a handler
+takes the parsed arguments and returns the exit code. Bad input is reported by raising
+`CommandError` (or `ConfigError`) with a one-line message.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import logging
+import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 
+import bot.commands
+from bot.commands.errors import CommandError
 from config.exceptions import ConfigError
-from config.settings import get_settings
-
-
-def _cmd_serve(args: argparse.Namespace) -> int:
-    from bot.app import serve
-
-    asyncio.run(serve(get_settings()))
-    return 0
-
-
-def _cmd_migrate(args: argparse.Namespace) -> int:
-    from storage.migrate import upgrade_head
-
-    upgrade_head(get_settings().database_url)
-    print("Database is up to date.")
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ortbot", description="ORT registration bot")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the web, the webhooks and the enabled channels").set_defaults(
-        handler=_cmd_serve
-    )
-    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
-        handler=_cmd_migrate
-    )
+    parser = argparse.ArgumentParser(prog="ortbot", description="ORT (ЖРТ) registration bot")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(bot.commands.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"bot.commands.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
     return parser
-
-
-class CommandError(Exception):
-    """Raised by a command for bad input; its message is printed as the one-line error."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Subcommands of `ortbot`, one module per group, discovered by `bot.cli`."""
