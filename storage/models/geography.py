@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, Timestamped
+
+
+def search_key(text: str) -> str:
+    """Return `text` folded for case-insensitive search (SQLite's lower() skips Cyrillic)."""
+    return " ".join(text.split()).casefold().replace("ё", "е")
+
+
+def search_default(source: str) -> Callable[[ExecutionContext], str]:
+    """Fill a `*_search` column from column `source` on insert."""
+
+    def _default(context: ExecutionContext) -> str:
+        return search_key(context.get_current_parameters().get(source) or "")
+
+    return _default
 
 
 class Oblast(Base):
@@ -38,6 +55,8 @@ class School(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+    # search_key(name), kept by whoever renames a school (access.codifier).
+    name_search: Mapped[str] = mapped_column(String(300), default=search_default("name"))
     district_id: Mapped[int | None] = mapped_column(
         ForeignKey("districts.id", ondelete="RESTRICT"), index=True
     )

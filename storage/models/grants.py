@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, Timestamped
 from storage.enums import GrantKind
-from storage.models.geography import District, School
+from storage.models.geography import District, School, search_default
 from storage.models.officers import Officer
 
 
@@ -25,6 +25,7 @@ class AccessGrant(Timestamped, Base):
     kind: Mapped[GrantKind] = mapped_column(Enum(GrantKind, native_enum=False, length=16))
     phone: Mapped[str] = mapped_column(String(16))  # E.164: the applicant's login
     full_name: Mapped[str] = mapped_column(String(200))
+    full_name_search: Mapped[str] = mapped_column(String(200), default=search_default("full_name"))
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"))
     # The district that owns the grant: the school's, or the coordinator's for code 9999.
     district_id: Mapped[int] = mapped_column(ForeignKey("districts.id", ondelete="RESTRICT"))

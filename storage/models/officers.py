@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.base import Base, Timestamped
 from storage.enums import Role
-from storage.models.geography import District, School
+from storage.models.geography import District, School, search_default
 
 
 class Officer(Timestamped, Base):
@@ -21,6 +21,7 @@ class Officer(Timestamped, Base):
     role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=16))
     phone: Mapped[str] = mapped_column(String(16), unique=True)  # E.164, the login
     full_name: Mapped[str] = mapped_column(String(200))
+    full_name_search: Mapped[str] = mapped_column(String(200), default=search_default("full_name"))
     district_id: Mapped[int | None] = mapped_column(
         ForeignKey("districts.id", ondelete="RESTRICT"), index=True
     )

@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=16), nullable=False),
         sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("name_search", sa.String(length=300), nullable=False),
         sa.Column("district_id", sa.Integer(), nullable=True),
         sa.Column(
             "created_at",
@@ -79,6 +80,7 @@ def upgrade() -> None:
         ),
         sa.Column("phone", sa.String(length=16), nullable=False),
         sa.Column("full_name", sa.String(length=200), nullable=False),
+        sa.Column("full_name_search", sa.String(length=200), nullable=False),
         sa.Column("district_id", sa.Integer(), nullable=True),
         sa.Column("school_id", sa.Integer(), nullable=True),
         sa.Column("password_hash", sa.String(length=200), nullable=False),
@@ -133,6 +135,7 @@ def upgrade() -> None:
         ),
         sa.Column("phone", sa.String(length=16), nullable=False),
         sa.Column("full_name", sa.String(length=200), nullable=False),
+        sa.Column("full_name_search", sa.String(length=200), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("district_id", sa.Integer(), nullable=False),
         sa.Column("checks", sa.JSON(), nullable=False),
