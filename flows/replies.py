@@ -1,0 +1,39 @@
+"""What the flow engine asks a channel to send, independent of the channel's markup."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Option:
+    """One button / numbered choice.
+
+    Attributes:
+        id: at most 48 ASCII bytes (Telegram's callback_data limit is 64).
+        label: the text shown to the user.
+        selected: None for a plain choice; True/False for a toggle in a multi-choice.
+    """
+
+    id: str
+    label: str
+    selected: bool | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send.
+
+    Attributes:
+        text: plain text, may contain a URL; no markup.
+        options: Telegram: inline keyboard; WhatsApp/shell: a numbered list.
+        multi: the options are toggles; an Option with id "done" finishes.
+        request_contact: Telegram: a reply keyboard with a request_contact button.
+        updates_previous: a toggle's redraw: Telegram may edit the last message.
+        expects_file: the next answer is a photo / image document.
+    """
+
+    text: str
+    options: tuple[Option, ...] = ()
+    multi: bool = False
+    request_contact: bool = False
+    updates_previous: bool = False
+    expects_file: bool = False
