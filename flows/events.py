@@ -48,6 +48,7 @@ class Event:
         verified_phone: channels where the sender IS the phone (WhatsApp, shell) set it on
             every event.
         language_hint: e.g. Telegram user.language_code, to pre-select ky/ru.
+
     """
 
     kind: EventKind

@@ -11,6 +11,7 @@ class Option:
         id: at most 48 ASCII bytes (Telegram's callback_data limit is 64).
         label: the text shown to the user.
         selected: None for a plain choice; True/False for a toggle in a multi-choice.
+
     """
 
     id: str
@@ -29,6 +30,7 @@ class Reply:
         request_contact: Telegram: a reply keyboard with a request_contact button.
         updates_previous: a toggle's redraw: Telegram may edit the last message.
         expects_file: the next answer is a photo / image document.
+
     """
 
     text: str
