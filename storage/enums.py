@@ -57,3 +57,8 @@ class AuditFlag(StrEnum):
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
+
+
+class MessageDirection(StrEnum):
+    INBOUND = "inbound"  # from the user, recorded to process each provider message once
+    OUTBOUND = "outbound"  # to the user, recorded before sending so that it is sent once

@@ -5,6 +5,7 @@ from storage.models.chats import LinkedChat
 from storage.models.documents import Document
 from storage.models.geography import District, Oblast, School
 from storage.models.grants import AccessGrant
+from storage.models.messages import ChannelMessage
 from storage.models.officers import Officer, WebSession
 from storage.models.payments import Payment
 from storage.models.registrations import Registration
@@ -12,6 +13,7 @@ from storage.models.registrations import Registration
 __all__ = [
     "AccessGrant",
     "AuditEntry",
+    "ChannelMessage",
     "District",
     "Document",
     "LinkedChat",
