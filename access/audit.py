@@ -1,0 +1,88 @@
+"""The audit log: one entry per officer action, written in the action's own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from access.scope import Scope
+from storage.enums import AuditFlag
+from storage.models import AuditEntry, Officer
+
+# Field names that must never reach the log, whatever their value.
+_SECRET_FIELDS = frozenset(
+    {"password", "password_hash", "initial_password", "access_code", "access_code_hash", "pin"}
+)
+_REPR_LIMIT = 200
+
+
+async def log_action(
+    session: AsyncSession,
+    *,
+    actor: Officer | None,
+    action: str,
+    flag: AuditFlag,
+    obj_type: str,
+    obj_id: int | str | None,
+    obj_repr: str,
+    changes: Iterable[Mapping[str, Any]] = (),
+    district_id: int | None = None,
+) -> AuditEntry:
+    """Add one audit entry to the session (flushed with the caller's transaction).
+
+    Args:
+        session: the caller's session; the entry commits or rolls back with the action.
+        actor: who acted; None for the operator's command line.
+        action: a dotted verb such as ``grant.create`` or ``officer.reset_password``.
+        flag: add, change or delete.
+        obj_type: the kind of object (``grant``, ``officer``, ``codifier``...).
+        obj_id: its id, if it has one.
+        obj_repr: a short human snapshot of the object (cut to 200 characters).
+        changes: ``{"field", "before", "after"}`` items. Secrets are refused here.
+        district_id: the district the object belongs to, so its coordinator can read the entry.
+
+    Raises:
+        ValueError: when a change names a secret field (password, access code, PIN).
+
+    """
+    items = [
+        {"field": str(c["field"]), "before": c.get("before"), "after": c.get("after")}
+        for c in changes
+    ]
+    leaked = {item["field"] for item in items} & _SECRET_FIELDS
+    if leaked:
+        raise ValueError(f"secret fields must not be audited: {sorted(leaked)}")
+    entry = AuditEntry(
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        flag=flag,
+        object_type=obj_type,
+        object_id=None if obj_id is None else str(obj_id),
+        object_repr=obj_repr[:_REPR_LIMIT],
+        changes=items,
+        district_id=district_id,
+    )
+    session.add(entry)
+    return entry
+
+
+async def list_audit(
+    session: AsyncSession, *, actor: Officer, offset: int = 0, limit: int = 50
+) -> tuple[list[AuditEntry], int]:
+    """Return one page of the entries `actor` may read, newest first, and their total count.
+
+    The admin reads everything, a district coordinator the entries of their district, a school
+    coordinator their own actions.
+    """
+    scope = Scope.of(actor)
+    base = scope.filter_audit(select(AuditEntry))
+    total = await session.scalar(scope.filter_audit(select(func.count()).select_from(AuditEntry)))
+    page = await session.scalars(
+        base.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        .offset(max(offset, 0))
+        .limit(max(min(limit, 500), 1))
+    )
+    return list(page.unique()), int(total or 0)

@@ -1,0 +1,309 @@
+"""Officer accounts: creation by the one above, passwords, login.
+
+Who creates whom: the operator's command line creates central admins; a central admin creates
+district coordinators; a district coordinator creates one school coordinator per school of
+their district. Initial passwords are random, stored hashed and, until the owner replaces
+them, encrypted with SECRET_KEY so the export can show them to whoever hands them over.
+
+Rejected message ids: ``access.officer.*``, ``access.password.*``, ``access.scope.denied``
+(access catalog) and ``error.phone.*``, ``error.name.*`` (bot catalog).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from access.audit import log_action
+from access.passwords import (
+    authenticate,
+    change_own_password,
+    check_new_password,
+    initial_password,
+)
+from access.scope import Scope
+from flows.people import format_phone, validate_full_name, validate_phone
+from flows.validation import Accepted, Rejected
+from storage.credentials import SecretBox, hash_password, new_password
+from storage.enums import AuditFlag, Role
+from storage.models import District, Officer, School
+from storage.models.geography import search_key
+
+__all__ = [
+    "IssuedPassword",
+    "authenticate",
+    "change_own_password",
+    "check_new_password",
+    "create_admin",
+    "create_officer",
+    "get_officer",
+    "initial_password",
+    "list_officers",
+    "reset_password",
+    "set_active",
+]
+
+
+@dataclass
+class IssuedPassword:
+    """A new account or a reset: the password is shown (or sent) once, then only encrypted."""
+
+    officer: Officer
+    password: str
+
+
+def officer_repr(officer: Officer) -> str:
+    return f"{officer.full_name} ({format_phone(officer.phone)})"
+
+
+async def _phone_and_name(
+    session: AsyncSession, phone: str, full_name: str
+) -> tuple[str, str] | Rejected:
+    checked_phone = validate_phone(phone)
+    if isinstance(checked_phone, Rejected):
+        return checked_phone
+    checked_name = validate_full_name(full_name)
+    if isinstance(checked_name, Rejected):
+        return checked_name
+    taken = await session.scalar(select(Officer.id).where(Officer.phone == checked_phone.value))
+    if taken is not None:
+        return Rejected("access.officer.phone_taken", {"phone": format_phone(checked_phone.value)})
+    return checked_phone.value, checked_name.value
+
+
+def _new_officer(
+    *, role: Role, phone: str, full_name: str, secret_box: SecretBox, **where: object
+) -> tuple[Officer, str]:
+    password = new_password()
+    officer = Officer(
+        role=role,
+        phone=phone,
+        full_name=full_name,
+        full_name_search=search_key(full_name),
+        password_hash=hash_password(password),
+        initial_password_encrypted=secret_box.encrypt(password),
+        must_change_password=True,
+        is_active=True,
+        **where,
+    )
+    return officer, password
+
+
+async def create_admin(
+    session: AsyncSession, *, phone: str, full_name: str, secret_box: SecretBox
+) -> Accepted[IssuedPassword] | Rejected:
+    """Create a central admin (the operator's command line); refuse a phone already in use."""
+    checked = await _phone_and_name(session, phone, full_name)
+    if isinstance(checked, Rejected):
+        return checked
+    officer, password = _new_officer(
+        role=Role.CENTRAL, phone=checked[0], full_name=checked[1], secret_box=secret_box
+    )
+    session.add(officer)
+    await session.flush()
+    await log_action(
+        session,
+        actor=None,
+        action="officer.create",
+        flag=AuditFlag.ADD,
+        obj_type="officer",
+        obj_id=officer.id,
+        obj_repr=officer_repr(officer),
+        changes=[{"field": "role", "before": None, "after": Role.CENTRAL.value}],
+    )
+    return Accepted(IssuedPassword(officer, password))
+
+
+async def create_officer(
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    role: Role,
+    phone: str,
+    full_name: str,
+    secret_box: SecretBox,
+    district_id: int | None = None,
+    school_id: int | None = None,
+) -> Accepted[IssuedPassword] | Rejected:
+    """Create a coordinator account one level below `actor` ("Колдонуучуну түзүү").
+
+    The admin creates ``district`` coordinators for `district_id`; a district coordinator
+    creates the ``school`` coordinator of `school_id`, a school of their own district, and
+    only while that school has no active coordinator.
+    """
+    scope = Scope.of(actor)
+    where: dict[str, object]
+    if scope.is_central and role is Role.DISTRICT:
+        district = await session.get(District, district_id) if district_id else None
+        if district is None:
+            return Rejected("access.officer.district_unknown")
+        where = {"district_id": district.id}
+        home_district = district.id
+    elif scope.is_district and role is Role.SCHOOL:
+        school = await session.get(School, school_id) if school_id else None
+        if school is None:
+            return Rejected("access.officer.school_unknown")
+        if not scope.allows_school(school):
+            return Rejected("access.scope.other_district", {"code": school.code})
+        holder = await session.scalar(
+            select(Officer).where(
+                Officer.school_id == school.id,
+                Officer.role == Role.SCHOOL,
+                Officer.is_active.is_(True),
+            )
+        )
+        if holder is not None:
+            return Rejected(
+                "access.officer.school_has_coordinator",
+                {"code": school.code, "name": holder.full_name},
+            )
+        where = {"district_id": school.district_id, "school_id": school.id}
+        home_district = school.district_id
+    else:
+        return Rejected("access.scope.denied")
+    checked = await _phone_and_name(session, phone, full_name)
+    if isinstance(checked, Rejected):
+        return checked
+    officer, password = _new_officer(
+        role=role,
+        phone=checked[0],
+        full_name=checked[1],
+        secret_box=secret_box,
+        created_by_id=actor.id,
+        language=actor.language,
+        **where,
+    )
+    session.add(officer)
+    await session.flush()
+    await log_action(
+        session,
+        actor=actor,
+        action="officer.create",
+        flag=AuditFlag.ADD,
+        obj_type="officer",
+        obj_id=officer.id,
+        obj_repr=officer_repr(officer),
+        changes=[{"field": "role", "before": None, "after": role.value}]
+        + [{"field": k, "before": None, "after": v} for k, v in where.items()],
+        district_id=home_district,
+    )
+    return Accepted(IssuedPassword(officer, password))
+
+
+def _may_reset(scope: Scope, target: Officer) -> bool:
+    if scope.is_central:
+        return target.role is Role.DISTRICT
+    return scope.is_district and target.role is Role.SCHOOL and scope.allows_officer(target)
+
+
+async def reset_password(
+    session: AsyncSession, *, actor: Officer | None, officer_id: int, secret_box: SecretBox
+) -> Accepted[IssuedPassword] | Rejected:
+    """Give the officer a new random password they must replace at the next login.
+
+    The admin resets district coordinators, a district coordinator their school
+    coordinators; `actor` None is the operator's command line, which may reset anyone.
+    """
+    target = await session.get(Officer, officer_id)
+    if target is None or (actor is not None and not Scope.of(actor).allows_officer(target)):
+        return Rejected("access.officer.not_found")
+    if actor is not None and not _may_reset(Scope.of(actor), target):
+        return Rejected("access.scope.denied")
+    password = new_password()
+    target.password_hash = hash_password(password)
+    target.initial_password_encrypted = secret_box.encrypt(password)
+    target.must_change_password = True
+    await log_action(
+        session,
+        actor=actor,
+        action="officer.reset_password",
+        flag=AuditFlag.CHANGE,
+        obj_type="officer",
+        obj_id=target.id,
+        obj_repr=officer_repr(target),
+        changes=[{"field": "must_change_password", "before": False, "after": True}],
+        district_id=target.district_id,
+    )
+    return Accepted(IssuedPassword(target, password))
+
+
+async def get_officer(session: AsyncSession, *, actor: Officer, officer_id: int) -> Officer | None:
+    """Return the officer when `actor` may see them, else None."""
+    target = await session.get(Officer, officer_id)
+    if target is None or not Scope.of(actor).allows_officer(target):
+        return None
+    return target
+
+
+async def list_officers(
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    role: Role,
+    query: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Officer], int]:
+    """Return one page of the officers of `role` that `actor` may see, and their total.
+
+    `query` matches a name substring (any case, Cyrillic too), phone digits or, for school
+    coordinators, a school code prefix. Ordered by school code, then name.
+    """
+    stmt = Scope.of(actor).filter_officers(
+        select(Officer)
+        .outerjoin(School, Officer.school_id == School.id)
+        .where(Officer.role == role)
+    )
+    text = (query or "").strip()
+    if text:
+        digits = re.sub(r"\D", "", text)
+        condition = Officer.full_name_search.contains(search_key(text), autoescape=True)
+        if digits and len(digits) == len(re.sub(r"[\s+\-()]", "", text)):
+            condition = condition | Officer.phone.contains(digits) | School.code.startswith(digits)
+        stmt = stmt.where(condition)
+    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = await session.scalars(
+        stmt.order_by(School.code, Officer.full_name_search, Officer.id)
+        .offset(max(offset, 0))
+        .limit(max(min(limit, 500), 1))
+    )
+    return list(rows.unique()), int(total or 0)
+
+
+async def set_active(
+    session: AsyncSession, *, actor: Officer, officer_id: int, active: bool
+) -> Accepted[Officer] | Rejected:
+    """Block or unblock a coordinator one level below `actor` (a blocked one cannot log in)."""
+    target = await session.get(Officer, officer_id)
+    if target is None or not Scope.of(actor).allows_officer(target):
+        return Rejected("access.officer.not_found")
+    if target.id == actor.id or not _may_reset(Scope.of(actor), target):
+        return Rejected("access.scope.denied")
+    if active and target.role is Role.SCHOOL and not target.is_active:
+        holder = await session.scalar(
+            select(Officer.full_name).where(
+                Officer.school_id == target.school_id,
+                Officer.is_active.is_(True),
+                Officer.id != target.id,
+            )
+        )
+        if holder is not None:
+            code = target.school.code if target.school else ""
+            return Rejected("access.officer.school_has_coordinator", {"code": code, "name": holder})
+    before = target.is_active
+    target.is_active = active
+    await log_action(
+        session,
+        actor=actor,
+        action="officer.activate" if active else "officer.deactivate",
+        flag=AuditFlag.CHANGE,
+        obj_type="officer",
+        obj_id=target.id,
+        obj_repr=officer_repr(target),
+        changes=[{"field": "is_active", "before": before, "after": active}],
+        district_id=target.district_id,
+    )
+    return Accepted(target)

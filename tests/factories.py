@@ -1,0 +1,132 @@
+"""Quick builders of codifier rows, officers and grants for tests (any backend).
+
+Every helper takes the test's `AsyncSession`, adds the object, flushes (so ids exist) and
+returns it; the caller's ``async with database.session()`` commits. Officers get the password
+`PASSWORD` (hashed once per run, argon2 is slow on purpose) and no must-change flag unless
+asked. Example::
+
+    async with database.session() as s:
+        district = await make_district(s)
+        school = await make_school(s, "10101", district)
+        teacher = await make_officer(s, Role.SCHOOL, school=school)
+        grant = await make_grant(s, school=school, granted_by=teacher, secret_box=secret_box)
+"""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.credentials import SecretBox, hash_password, new_access_code
+from storage.enums import GrantKind, MzhbCheck, Role
+from storage.models import AccessGrant, District, Oblast, Officer, School
+
+PASSWORD = "Sirsoz2026"  # noqa: S105 - the test officers' password
+CAMPAIGN_YEAR = 2026
+_numbers = itertools.count(1)
+
+
+def phone(n: int | None = None) -> str:
+    """Return a valid, distinct Kyrgyz mobile number in E.164 (+996555000001, ...)."""
+    return f"+996555{n if n is not None else next(_numbers):06d}"
+
+
+@cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+async def make_district(
+    session: AsyncSession, name: str = "Сокулук району", oblast: str = "Чүй облусу"
+) -> District:
+    """Return the district, creating it and its oblast when missing."""
+    found = await session.scalar(select(Oblast).where(Oblast.name == oblast))
+    if found is None:
+        found = Oblast(name=oblast)
+        session.add(found)
+        await session.flush()
+    district = await session.scalar(
+        select(District).where(District.oblast_id == found.id, District.name == name)
+    )
+    if district is None:
+        district = District(oblast_id=found.id, name=name)
+        session.add(district)
+        await session.flush()
+    return district
+
+
+async def make_school(
+    session: AsyncSession, code: str, district: District | None, name: str | None = None
+) -> School:
+    school = School(
+        code=code,
+        name=name or f"№{code} орто мектеби",
+        district_id=district.id if district else None,
+    )
+    session.add(school)
+    await session.flush()
+    return school
+
+
+async def make_officer(
+    session: AsyncSession,
+    role: Role,
+    *,
+    phone_number: str | None = None,
+    full_name: str = "Асанов Бакыт Токтогулович",
+    district: District | None = None,
+    school: School | None = None,
+    must_change_password: bool = False,
+    language: str = "ky",
+) -> Officer:
+    """A school coordinator takes its school's district unless `district` is given."""
+    district_id = district.id if district else (school.district_id if school else None)
+    officer = Officer(
+        role=role,
+        phone=phone_number or phone(),
+        full_name=full_name,
+        district_id=district_id,
+        school_id=school.id if school else None,
+        password_hash=_password_hash(),
+        must_change_password=must_change_password,
+        language=language,
+    )
+    session.add(officer)
+    await session.flush()
+    return officer
+
+
+async def make_grant(
+    session: AsyncSession,
+    *,
+    school: School,
+    granted_by: Officer,
+    secret_box: SecretBox,
+    phone_number: str | None = None,
+    full_name: str = "Жумабеков Нурлан Асылбекович",
+    kind: GrantKind = GrantKind.CURRENT,
+    district: District | None = None,
+    code: str | None = None,
+    campaign_year: int = CAMPAIGN_YEAR,
+) -> AccessGrant:
+    """A grant with access code `code` (random when None); МЖБ grants get every check."""
+    code = code or new_access_code()
+    district_id = district.id if district else (school.district_id or granted_by.district_id)
+    grant = AccessGrant(
+        campaign_year=campaign_year,
+        kind=kind,
+        phone=phone_number or phone(),
+        full_name=full_name,
+        school_id=school.id,
+        district_id=district_id,
+        checks=[c.value for c in MzhbCheck] if kind is GrantKind.MZHB else [],
+        granted_by_id=granted_by.id,
+        access_code_hash=secret_box.keyed_hash(code),
+        access_code_encrypted=secret_box.encrypt(code),
+    )
+    session.add(grant)
+    await session.flush()
+    return grant
