@@ -1,10 +1,57 @@
-"""The channel-neutral registration conversation (issue 3)."""
+"""The channel-neutral registration conversation (issue 3): event in, draft updated, replies out."""
 
+from __future__ import annotations
+
+import logging
+import traceback
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.campaign import Campaign
+from flows import payment
 from flows.events import ChatKey, Event
+from flows.form import FIELDS, Kind, next_missing
+from flows.form.fields import Field
+from flows.i18n import LANGUAGES, Translator
+from flows.identity import (
+    choose_language,
+    identify,
+    language_question,
+    remember_start_code,
+    window_reply,
+)
+from flows.questions import ask, take
 from flows.replies import Reply
+from flows.screens import (
+    EDITABLE_STATUSES,
+    edit_menu,
+    editable_fields,
+    help_reply,
+    home,
+    menu,
+    status_screen,
+    student_refusal,
+    summary_screen,
+    summary_text,
+)
+from flows.turn import Services, Turn
+from storage.credentials import SecretBox
+from storage.database import Database
+from storage.enums import RegistrationStatus
+from storage.filestore import FileStore
+from storage.repositories.chats import get_or_create_chat
+from storage.repositories.documents import replace_benefit_documents
+from storage.repositories.registrations import get_or_create_registration, update_answers
+from storage.state import StateStore
+
+logger = logging.getLogger(__name__)
+
+# Short, so that a crashed holder blocks its chat only briefly (DESIGN.md pitfalls); one event
+# (an image decode included) fits well inside it.
+LOCK_SECONDS = 15.0
+_SCREEN_CHOICES = {"edit", "summary", "menu", "continue", "submit", "pay", "student:change"}
 
 
 class RegistrationFlow:
@@ -13,21 +60,17 @@ class RegistrationFlow:
     def __init__(
         self,
         *,
-        database,
-        state,
-        filestore,
-        campaign,
-        translator,
-        secret_box,
+        database: Database,
+        state: StateStore,
+        filestore: FileStore,
+        campaign: Campaign,
+        translator: Translator,
+        secret_box: SecretBox,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._database = database
-        self._state = state
-        self._filestore = filestore
-        self._campaign = campaign
-        self._translator = translator
-        self._secret_box = secret_box
-        self._clock = clock
+        self._services = Services(state, filestore, campaign, translator, secret_box)
+        self._clock = clock or (lambda: datetime.now(UTC))
 
     async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
         """Process one event for one chat and return the replies to send, in order.
@@ -36,4 +79,166 @@ class RegistrationFlow:
         never raises for user input (an unexpected internal error is logged without private
         data and answered with a polite localized 'something went wrong, please repeat').
         """
-        raise NotImplementedError
+        try:
+            lock_key = f"chat:{key.channel}:{key.chat_id}"
+            async with self._services.state.lock(lock_key, expires_after=LOCK_SECONDS):
+                async with self._database.session() as session:
+                    return await self._handle(key, event, session)
+        except Exception as exc:  # noqa: BLE001 - the user gets a polite reply, never a trace
+            # Only the exception type and the frames: messages may quote SQL parameters.
+            frames = "".join(traceback.format_tb(exc.__traceback__))
+            logger.error("flow failed on %s: %s\n%s", key.channel, type(exc).__name__, frames)
+            return [self._internal_error(event)]
+
+    def _internal_error(self, event: Event) -> Reply:
+        translator = self._services.translator
+        if event.language_hint in LANGUAGES:
+            return Reply(translator.gettext(event.language_hint, "error.internal"))
+        return Reply("\n\n".join(translator.gettext(lang, "error.internal") for lang in LANGUAGES))
+
+    async def _handle(self, key: ChatKey, event: Event, session: AsyncSession) -> list[Reply]:
+        chat = await get_or_create_chat(session, key.channel, key.chat_id)
+        turn = Turn(key, event, session, self._services, self._clock(), chat)
+        language_chosen = False
+        if event.kind == "choice" and (event.choice or "").startswith("lang:"):
+            code = (event.choice or "").removeprefix("lang:")
+            if code in LANGUAGES:
+                choose_language(turn, code)
+                language_chosen = True
+        if not language_chosen and (chat.language is None or event.command == "language"):
+            await remember_start_code(turn)
+            return [language_question(turn)]
+        was_linked = chat.grant_id is not None
+        replies = await identify(turn)
+        if replies is not None:
+            window = window_reply(turn)
+            return [window] if window else replies
+        assert turn.grant is not None
+        if turn.registration is None:
+            turn.registration = await get_or_create_registration(
+                session, turn.grant, language=turn.lang, channel=key.channel
+            )
+        turn.registration.language = turn.lang
+        window = window_reply(turn)
+        if window is not None:
+            if event.command == "status":
+                return await status_screen(turn)
+            return [window]
+        if not was_linked:
+            greeting = turn.t("identity.welcome", name=turn.grant.full_name)
+            return await home(turn, intro=True, prefix=greeting)
+        if language_chosen:
+            return await home(turn, intro=True, prefix=turn.t("language.changed"))
+        return await self._route(turn)
+
+    async def _route(self, turn: Turn) -> list[Reply]:
+        event = turn.event
+        if event.kind == "command":
+            return await self._command(turn, event.command or "")
+        if event.kind == "unsupported":
+            message_id = f"unsupported.{event.unsupported}"
+            if not self._services.translator.has(turn.lang, message_id):
+                message_id = "unsupported.other"
+            return await home(turn, prefix=turn.t(message_id))
+        pending = await turn.get_state(payment.STATE)
+        if pending:
+            return await payment.handle(turn, pending)
+        choice = event.choice or "" if event.kind == "choice" else ""
+        if choice in _SCREEN_CHOICES or choice.startswith(("edit:", "pay:cancel:")):
+            return await self._screen_choice(turn, choice)
+        field, editing = await self._current_field(turn)
+        if field is None:
+            return await home(turn, prefix=turn.t("error.use_buttons"))
+        outcome = await take(turn, field, editing=editing)
+        if not outcome.accepted:
+            return outcome.replies
+        return await self._after_answer(turn, field, editing)
+
+    async def _command(self, turn: Turn, command: str) -> list[Reply]:
+        if command == "help":
+            return [help_reply(turn), *await home(turn)]
+        if command == "status":
+            return await status_screen(turn)
+        await turn.clear_state("edit", payment.STATE)
+        if command == "start":
+            return await home(turn, intro=True, prefix=turn.t("identity.welcome_back"))
+        if command == "edit":
+            if not editable_fields(turn):
+                return await home(turn, prefix=turn.t("edit.not_allowed"))
+            return [Reply(summary_text(turn)), *edit_menu(turn)]
+        if command == "cancel":
+            return await home(turn, prefix=turn.t("cancelled"))
+        return await home(turn, prefix=turn.t("error.unknown_command"))
+
+    async def _current_field(self, turn: Turn) -> tuple[Field | None, bool]:
+        """Return the field being edited, else the first missing one (None: nothing to ask)."""
+        answers = turn.answers
+        editing = await turn.get_state("edit")
+        if editing in FIELDS and FIELDS[editing] in editable_fields(turn):
+            return FIELDS[editing], True
+        if answers.get("is_student") is True:
+            return None, False
+        if turn.registration.status not in EDITABLE_STATUSES:
+            return None, False
+        return next_missing(answers), False
+
+    async def _screen_choice(self, turn: Turn, choice: str) -> list[Reply]:
+        registration = turn.registration
+        assert registration is not None
+        if choice == "student:change" and turn.answers.get("is_student") is True:
+            update_answers(registration, {}, remove=("is_student",))
+            return await home(turn)
+        if choice == "edit":
+            return edit_menu(turn)
+        if choice.startswith("edit:"):
+            return await self._start_edit(turn, choice.removeprefix("edit:"))
+        if choice == "submit":
+            return await self._submit(turn)
+        if choice == "pay":
+            return await payment.start(turn)
+        if choice.startswith("pay:cancel:"):
+            return await payment.cancel(turn, choice.removeprefix("pay:cancel:"))
+        await turn.clear_state("edit")
+        if choice == "summary" and next_missing(turn.answers) is None:
+            return summary_screen(turn)
+        return await home(turn)
+
+    async def _start_edit(self, turn: Turn, name: str) -> list[Reply]:
+        allowed = {f.name: f for f in editable_fields(turn)}
+        field = allowed.get(name)
+        if field is None:
+            return await home(turn, prefix=turn.t("edit.not_allowed"))
+        if field.kind is Kind.BENEFIT_FILES:
+            # Sending the benefit documents again: the old ones are set aside, each claimed
+            # category is asked for anew.
+            codes = list(turn.answers.get("benefit_categories") or [])
+            await replace_benefit_documents(turn.session, turn.registration.id, codes, turn.now)
+            update_answers(turn.registration, {"benefit_docs": {}, "benefit_done": []})
+            return await ask(turn, field)
+        await turn.set_state("edit", name)
+        return await ask(turn, field, editing=True)
+
+    async def _after_answer(self, turn: Turn, field: Field, editing: bool) -> list[Reply]:
+        await turn.clear_state("edit")
+        if turn.answers.get("is_student") is True:
+            return student_refusal(turn)
+        following = next_missing(turn.answers)
+        if following is not None:
+            return await ask(turn, following, intro=following.step != field.step)
+        if turn.registration.status is RegistrationStatus.DRAFT:
+            prefix = turn.t("edit.saved" if editing else "form.complete")
+            return summary_screen(turn, prefix)
+        return summary_screen(turn, turn.t("edit.saved_submitted"))
+
+    async def _submit(self, turn: Turn) -> list[Reply]:
+        registration = turn.registration
+        assert registration is not None
+        if next_missing(turn.answers) is not None or turn.answers.get("is_student") is True:
+            return await home(turn, prefix=turn.t("submit.incomplete"))
+        if registration.status in (RegistrationStatus.DRAFT, RegistrationStatus.REJECTED):
+            registration.status = RegistrationStatus.SUBMITTED
+            registration.submitted_at = turn.now
+            registration.rejection_reasons = []
+            registration.rejection_comment = None
+            return await menu(turn, turn.t("submit.done"))
+        return await menu(turn, turn.t("submit.already"))

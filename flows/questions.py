@@ -1,0 +1,308 @@
+"""Asking one form field and taking its answer: the declarative form brought to a chat."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from flows.form import FIELDS, FormContext, Kind
+from flows.form.definition import benefit_categories_missing_documents
+from flows.form.fields import Field
+from flows.replies import Option, Reply
+from flows.turn import Turn
+from flows.uploads import PreparedImage, prepare_image
+from flows.validation import Accepted, Rejected
+from storage.enums import DocumentKind
+from storage.repositories.documents import add_document, replace_benefit_documents
+from storage.repositories.registrations import update_answers
+
+DONE = "done"
+SKIP = "skip"
+BENEFIT_DONE = "bdone"
+BENEFIT_NONE = "bno"
+FIXED = "fixed:"  # mandatory tests shown as ticked toggles that cannot be unticked
+# Typed words understood as the yes/no buttons (WhatsApp users often type instead of tapping).
+_YES = {"yes", "да", "ооба", "ооба.", "ага", "ok"}
+_NO = {"no", "нет", "жок"}
+
+
+@dataclass
+class Outcome:
+    """What became of an event at a field: replies to send, and whether the field got answered."""
+
+    replies: list[Reply]
+    accepted: bool = False
+
+
+def _with_error(turn: Turn, message_id: str, params: dict[str, Any], replies: list[Reply]):
+    text = turn.t(message_id, **params)
+    return [dataclasses.replace(replies[0], text=f"{text}\n\n{replies[0].text}"), *replies[1:]]
+
+
+def prompt_params(turn: Turn) -> dict[str, Any]:
+    answers = turn.answers
+    params: dict[str, Any] = {
+        "name": turn.grant.full_name if turn.grant else "",
+        "url": turn.campaign.benefits_info_url,
+        "mandatory": ", ".join(t.name(turn.lang) for t in turn.campaign.mandatory_tests),
+    }
+    if answers.get("pin_gender"):
+        params["gender"] = turn.t(f"gender.{answers['pin_gender']}")
+    if answers.get("pin_birth_date"):
+        params["birth_date"] = turn.date(answers["pin_birth_date"])
+    missing = benefit_categories_missing_documents(answers)
+    if missing:
+        benefit = next((b for b in turn.campaign.benefits if b.code == missing[0]), None)
+        params["category"] = benefit.name(turn.lang) if benefit else missing[0]
+        params["count"] = len((answers.get("benefit_docs") or {}).get(missing[0], []))
+    return params
+
+
+def options_of(turn: Turn, field: Field) -> list[tuple[str, str]]:
+    if field.options is None:
+        return []
+    return [(oid, turn.label(label)) for oid, label in field.options(turn.campaign, turn.lang)]
+
+
+async def selection(turn: Turn, field: Field) -> list[str]:
+    """Return the ticked toggles: the half-made choice in state, else the saved answer."""
+    saved = await turn.get_state(f"multi:{field.name}")
+    if saved is None:
+        saved = list(turn.answers.get(field.name) or [])
+    return saved
+
+
+async def ask(turn: Turn, field: Field, *, intro: bool = False, editing: bool = False):
+    """Return the replies that ask `field` (with the step's introduction when entering it)."""
+    replies: list[Reply] = []
+    params = prompt_params(turn)
+    if intro and field.step:
+        replies.append(Reply(turn.t(f"step.{field.step}.intro", **params)))
+    text = turn.t(field.prompt, **params)
+    back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
+    if field.kind is Kind.TEXT:
+        skip = (Option(SKIP, turn.t("option.skip")),) if field.skippable else ()
+        replies.append(Reply(text, skip + back))
+    elif field.kind is Kind.CHOICE:
+        options = tuple(Option(oid, label) for oid, label in options_of(turn, field))
+        replies.append(Reply(text, options + back))
+    elif field.kind is Kind.MULTI:
+        replies.append(await _multi_reply(turn, field, text, back))
+    elif field.kind is Kind.FILE:
+        replies.append(Reply(text, back, expects_file=True))
+    else:
+        options = [Option(BENEFIT_NONE, turn.t("option.no_benefits"))]
+        if params.get("count"):
+            text = turn.t("ask.benefit_document_more", **params)
+            options.insert(0, Option(BENEFIT_DONE, turn.t("option.benefit_done")))
+        replies.append(Reply(text, tuple(options), expects_file=True))
+    return replies
+
+
+async def _multi_reply(
+    turn: Turn, field: Field, text: str, back: tuple[Option, ...], *, redraw: bool = False
+) -> Reply:
+    chosen = set(await selection(turn, field))
+    fixed = (
+        [Option(FIXED + t.code, t.name(turn.lang), True) for t in turn.campaign.mandatory_tests]
+        if field.name == "subjects"
+        else []
+    )
+    toggles = [Option(oid, label, oid in chosen) for oid, label in options_of(turn, field)]
+    done = Option(DONE, turn.t("option.done"))
+    return Reply(text, (*fixed, *toggles, done, *back), multi=True, updates_previous=redraw)
+
+
+def unexpected_message(field: Field) -> str:
+    return {
+        Kind.TEXT: "error.expected_text",
+        Kind.CHOICE: "error.expected_choice",
+        Kind.MULTI: "error.expected_multi",
+        Kind.FILE: "error.expected_file",
+        Kind.BENEFIT_FILES: "error.expected_file",
+    }[field.kind]
+
+
+def _match_typed(turn: Turn, field: Field, text: str) -> str | None:
+    """Map a typed word to an option id (the button's label, or yes/no in either language)."""
+    typed = " ".join(text.split()).casefold().rstrip(".!")
+    for oid, label in options_of(turn, field):
+        if typed == label.casefold():
+            return oid
+    ids = {oid for oid, _ in options_of(turn, field)}
+    if "yes" in ids and typed in _YES:
+        return "yes"
+    if "no" in ids and typed in _NO:
+        return "no"
+    return None
+
+
+async def take(turn: Turn, field: Field, *, editing: bool = False) -> Outcome:
+    """Take the event as the answer to `field`; re-ask with the reason when it does not fit."""
+    event = turn.event
+    choice = event.choice
+    if event.kind == "text" and field.kind in (Kind.CHOICE, Kind.MULTI):
+        choice = _match_typed(turn, field, event.text or "")
+        if choice is None:
+            return await reask(turn, field, unexpected_message(field), editing=editing)
+    if field.kind is Kind.TEXT:
+        if event.kind == "choice" and choice == SKIP and field.skippable:
+            return await accept(turn, field, None)
+        if event.kind != "text":
+            return await reask(turn, field, _wrong_kind(event.kind, field), editing=editing)
+        return await _take_text(turn, field, event.text or "", editing)
+    if field.kind is Kind.CHOICE:
+        ids = {oid for oid, _ in options_of(turn, field)}
+        if choice not in ids:
+            return await reask(turn, field, _wrong_kind(event.kind, field), editing=editing)
+        result = field.validate(choice, _context(turn)) if field.validate else Accepted(choice)
+        if isinstance(result, Rejected):
+            return await reask(turn, field, result.message_id, result.params, editing=editing)
+        return await accept(turn, field, result.value, result.also)
+    if field.kind is Kind.MULTI:
+        return await _take_multi(turn, field, choice, editing)
+    if event.kind != "file" or event.file is None:
+        if field.kind is Kind.BENEFIT_FILES and choice in (BENEFIT_DONE, BENEFIT_NONE):
+            return await _benefit_choice(turn, field, choice)
+        return await reask(turn, field, _wrong_kind(event.kind, field), editing=editing)
+    return await _take_file(turn, field, editing)
+
+
+def _wrong_kind(kind: str, field: Field) -> str:
+    return "error.old_button" if kind == "choice" else unexpected_message(field)
+
+
+async def reask(
+    turn: Turn,
+    field: Field,
+    message_id: str,
+    params: dict[str, Any] | None = None,
+    *,
+    editing: bool = False,
+) -> Outcome:
+    return Outcome(
+        _with_error(turn, message_id, params or {}, await ask(turn, field, editing=editing))
+    )
+
+
+def _context(turn: Turn, *, repeated: bool = False) -> FormContext:
+    return FormContext(answers=turn.answers, today=turn.today, repeated=repeated)
+
+
+async def _take_text(turn: Turn, field: Field, text: str, editing: bool) -> Outcome:
+    assert field.validate is not None  # every TEXT field declares its parser
+    fingerprint = turn.services.secret_box.keyed_hash(f"{field.name}:{text.strip()}")
+    repeated = await turn.get_state(f"rejected:{field.name}") == fingerprint
+    result = field.validate(text, _context(turn, repeated=repeated))
+    if isinstance(result, Rejected):
+        await turn.set_state(f"rejected:{field.name}", fingerprint)
+        return await reask(turn, field, result.message_id, result.params, editing=editing)
+    await turn.clear_state(f"rejected:{field.name}")
+    return await accept(turn, field, result.value, result.also)
+
+
+async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: bool) -> Outcome:
+    ids = [oid for oid, _ in options_of(turn, field)]
+    text = turn.t(field.prompt, **prompt_params(turn))
+    back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
+    if choice == DONE:
+        chosen = set(await selection(turn, field))
+        if len(chosen) < field.min_choices:
+            return await reask(turn, field, "error.choose_at_least_one", editing=editing)
+        await turn.clear_state(f"multi:{field.name}")
+        return await accept(turn, field, [oid for oid in ids if oid in chosen])
+    if choice and choice.startswith(FIXED):
+        note = turn.t("note.mandatory_test")
+        reply = await _multi_reply(turn, field, f"{note}\n\n{text}", back, redraw=True)
+        return Outcome([reply])
+    if choice not in ids:
+        kind = turn.event.kind
+        return await reask(turn, field, _wrong_kind(kind, field), editing=editing)
+    chosen = await selection(turn, field)
+    chosen = [c for c in chosen if c != choice] if choice in chosen else [*chosen, choice]
+    await turn.set_state(f"multi:{field.name}", chosen)
+    return Outcome([await _multi_reply(turn, field, text, back, redraw=True)])
+
+
+async def _prepare(turn: Turn, kind: DocumentKind) -> PreparedImage | Rejected:
+    assert turn.event.file is not None
+    return await asyncio.to_thread(prepare_image, turn.event.file.data, kind)
+
+
+async def _store(turn: Turn, field: Field, image: PreparedImage, benefit: str | None) -> int:
+    assert turn.registration is not None and field.document is not None
+    key = await turn.services.filestore.put(image.jpeg)
+    document = await add_document(
+        turn.session,
+        registration_id=turn.registration.id,
+        kind=field.document,
+        benefit_code=benefit,
+        sha256=key,
+        mime=image.mime,
+        size=len(image.jpeg),
+        width=image.width,
+        height=image.height,
+        now=turn.now,
+        check_results=[c.as_json() for c in image.checks],
+        replaces_previous=benefit is None,
+    )
+    return document.id
+
+
+async def _take_file(turn: Turn, field: Field, editing: bool) -> Outcome:
+    assert field.document is not None
+    image = await _prepare(turn, field.document)
+    if isinstance(image, Rejected):
+        return await reask(turn, field, image.message_id, image.params, editing=editing)
+    if field.kind is Kind.FILE:
+        return await accept(turn, field, await _store(turn, field, image, None))
+    category = benefit_categories_missing_documents(turn.answers)[0]
+    document_id = await _store(turn, field, image, category)
+    docs = dict(turn.answers.get("benefit_docs") or {})
+    docs[category] = [*docs.get(category, []), document_id]
+    update_answers(turn.registration, {"benefit_docs": docs})
+    return Outcome(_with_error(turn, "note.benefit_received", {}, await ask(turn, field)))
+
+
+async def _benefit_choice(turn: Turn, field: Field, choice: str) -> Outcome:
+    answers = turn.answers
+    if choice == BENEFIT_NONE:
+        return await accept_value(turn, "has_benefits", False)
+    category = benefit_categories_missing_documents(answers)[0]
+    if not (answers.get("benefit_docs") or {}).get(category):
+        return await reask(turn, field, "error.benefit_needs_document")
+    done = [*(answers.get("benefit_done") or []), category]
+    update_answers(turn.registration, {"benefit_done": done})
+    if benefit_categories_missing_documents(turn.answers):
+        return Outcome(await ask(turn, field))
+    return Outcome([], accepted=True)
+
+
+async def accept_value(turn: Turn, name: str, value: Any) -> Outcome:
+    return await accept(turn, FIELDS[name], value)
+
+
+async def accept(turn: Turn, field: Field, value: Any, also: dict[str, Any] | None = None):
+    """Write the answer to the draft at once (the draft is the state)."""
+    registration = turn.registration
+    assert registration is not None
+    answers = turn.answers
+    changed = field.name in answers and answers[field.name] != value
+    remove: tuple[str, ...] = field.resets if changed else ()
+    changes: dict[str, Any] = {field.name: value, **(also or {})}
+    if field.name == "has_benefits" and value is False:
+        remove += ("benefit_categories", "benefit_docs", "benefit_done")
+        dropped = list(answers.get("benefit_categories") or [])
+        await replace_benefit_documents(turn.session, registration.id, dropped, turn.now)
+    if field.name == "benefit_categories":
+        dropped = [c for c in answers.get("benefit_categories") or [] if c not in value]
+        docs = {k: v for k, v in (answers.get("benefit_docs") or {}).items() if k in value}
+        done = [c for c in answers.get("benefit_done") or [] if c in value]
+        changes.update(benefit_docs=docs, benefit_done=done)
+        await replace_benefit_documents(turn.session, registration.id, dropped, turn.now)
+    update_answers(registration, changes, remove=remove)
+    registration.channel = turn.key.channel
+    await turn.clear_state(f"multi:{field.name}")
+    return Outcome([], accepted=True)

@@ -1,0 +1,228 @@
+"""What the applicant sees outside a single question: summary, fee, status, help, refusals."""
+
+from __future__ import annotations
+
+from flows.form import EDITABLE, FIELDS, Kind, missing_fields, next_missing
+from flows.form.fields import Field
+from flows.people import format_phone
+from flows.questions import ask, options_of
+from flows.replies import Option, Reply
+from flows.turn import Turn
+from storage.enums import PaymentStatus, RegistrationStatus
+from storage.models import Payment
+from storage.repositories.payments import payments_of
+
+# What an officer's rejection reason (issue 5) lets the applicant change; anything else
+# (e.g. names that do not match the documents) is fixed by the officer.
+REASON_FIELDS: dict[str, tuple[str, ...]] = {
+    "face_photo": ("face_photo",),
+    "passport": ("passport", "passport_front", "passport_back"),
+    "certificate": ("certificate",),
+    "benefits": ("has_benefits", "benefit_categories", "benefit_documents"),
+    "other": EDITABLE,
+}
+EDITABLE_STATUSES = (
+    RegistrationStatus.DRAFT,
+    RegistrationStatus.SUBMITTED,
+    RegistrationStatus.REJECTED,
+)
+
+
+def status(turn: Turn) -> RegistrationStatus:
+    assert turn.registration is not None
+    return turn.registration.status
+
+
+def editable_fields(turn: Turn) -> list[Field]:
+    """Return the fields the applicant may change now (a rejection limits them to its reasons)."""
+    if status(turn) not in EDITABLE_STATUSES:
+        return []
+    names: tuple[str, ...] = EDITABLE
+    if status(turn) is RegistrationStatus.REJECTED:
+        reasons = turn.registration.rejection_reasons or ["other"]
+        allowed = {n for r in reasons for n in REASON_FIELDS.get(r, ())}
+        names = tuple(n for n in EDITABLE if n in allowed)
+    answers = turn.answers
+    return [FIELDS[n] for n in names if FIELDS[n].applies(answers)]
+
+
+def value_text(turn: Turn, field: Field) -> str:
+    answers = turn.answers
+    value = answers.get(field.name)
+    if field.kind is Kind.BENEFIT_FILES:
+        docs = answers.get("benefit_docs") or {}
+        return turn.t("summary.received_n", n=sum(len(v) for v in docs.values()))
+    if field.name not in answers:
+        return "—"
+    if value is None:
+        return turn.t("summary.skipped")
+    if field.kind is Kind.FILE:
+        return turn.t("summary.received")
+    if field.name == "birth_date":
+        return turn.date(value)
+    if field.name == "extra_phone":
+        return format_phone(value)
+    labels = dict(options_of(turn, field))
+    if field.kind is Kind.MULTI:
+        chosen = [labels.get(v, v) for v in value]
+        if field.name == "subjects":
+            chosen = [t.name(turn.lang) for t in turn.campaign.mandatory_tests] + chosen
+        return ", ".join(chosen) or "—"
+    if isinstance(value, bool):
+        return turn.t("option.yes" if value else "option.no")
+    return labels.get(value, str(value))
+
+
+def summary_text(turn: Turn) -> str:
+    assert turn.grant is not None
+    lines = [turn.t("summary.title"), f"{turn.t('field.full_name')}: {turn.grant.full_name}"]
+    answers = turn.answers
+    for name in EDITABLE:
+        field = FIELDS[name]
+        if field.applies(answers):
+            lines.append(f"{turn.t(field.summary_label)}: {value_text(turn, field)}")
+    return "\n".join(lines)
+
+
+def fee_text(turn: Turn) -> str:
+    chosen = list(turn.answers.get("subjects") or [])
+    lines = [turn.t("fee.title")]
+    for test in turn.campaign.mandatory_tests:
+        lines.append(f"• {test.name(turn.lang)}: {turn.money(test.fee)}")
+    for code in chosen:
+        subject = turn.campaign.subjects_by_code[code]
+        lines.append(f"• {subject.name(turn.lang)}: {turn.money(subject.fee)}")
+    lines.append(turn.t("fee.total", total=turn.money(turn.campaign.fee_for(chosen))))
+    return "\n".join(lines)
+
+
+def fee(turn: Turn) -> int:
+    return turn.campaign.fee_for(list(turn.answers.get("subjects") or []))
+
+
+def edit_menu(turn: Turn) -> list[Reply]:
+    fields = editable_fields(turn)
+    if not fields:
+        return [Reply(turn.t("edit.not_allowed"))]
+    options = tuple(Option(f"edit:{f.name}", turn.t(f.summary_label)) for f in fields)
+    return [Reply(turn.t("edit.which"), (*options, Option("summary", turn.t("option.back"))))]
+
+
+async def payment_lines(turn: Turn, payments: list[Payment]) -> list[str]:
+    types = {p.code: p.name(turn.lang) for p in turn.campaign.payment_types}
+    return [
+        turn.t(
+            "payment.line",
+            type=types.get(p.payment_type, p.payment_type),
+            amount=turn.money(p.amount),
+            receipt=p.receipt_number,
+            status=turn.t(f"payment.status.{p.status.value}"),
+        )
+        for p in payments
+    ]
+
+
+async def menu(turn: Turn, prefix: str | None = None) -> list[Reply]:
+    """Return the screen after submission: where things stand and what can be done next."""
+    assert turn.registration is not None
+    payments = await payments_of(turn.session, turn.registration.id)
+    lines = [prefix] if prefix else []
+    lines.append(turn.t(f"status.{status(turn).value}"))
+    if status(turn) is RegistrationStatus.REJECTED:
+        lines.append(_rejection_text(turn))
+    if payments:
+        lines += [turn.t("payment.list_title"), *await payment_lines(turn, payments)]
+    else:
+        lines.append(turn.t("payment.none", fee=turn.money(fee(turn))))
+    return [Reply("\n".join(lines), tuple(_menu_options(turn, payments)))]
+
+
+def _rejection_text(turn: Turn) -> str:
+    reasons = turn.registration.rejection_reasons or []
+    names = [
+        turn.t(f"reason.{r}")
+        for r in reasons
+        if turn.services.translator.has(turn.lang, f"reason.{r}")
+    ]
+    comment = turn.registration.rejection_comment
+    text = turn.t("status.rejected_reasons", reasons="; ".join(names) or "—")
+    return f"{text}\n{comment}" if comment else text
+
+
+def _menu_options(turn: Turn, payments: list[Payment]) -> list[Option]:
+    options: list[Option] = []
+    active = [
+        p for p in payments if p.status in (PaymentStatus.BEING_VERIFIED, PaymentStatus.CONFIRMED)
+    ]
+    if status(turn) is RegistrationStatus.REJECTED:
+        options.append(Option("submit", turn.t("option.resubmit")))
+    if not active:
+        options.append(Option("pay", turn.t("option.pay")))
+    for p in payments:
+        if p.status is PaymentStatus.BEING_VERIFIED:
+            label = turn.t("option.cancel_payment", receipt=p.receipt_number)
+            options.append(Option(f"pay:cancel:{p.id}", label))
+    if editable_fields(turn):
+        options.append(Option("edit", turn.t("option.edit")))
+    options.append(Option("summary", turn.t("option.show_summary")))
+    return options
+
+
+def summary_screen(turn: Turn, prefix: str | None = None) -> list[Reply]:
+    """Return the summary; in a draft, followed by the fee and the Submit button."""
+    text = summary_text(turn)
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    if status(turn) is not RegistrationStatus.DRAFT:
+        options = (Option("edit", turn.t("option.edit")),) if editable_fields(turn) else ()
+        return [Reply(text, (*options, Option("menu", turn.t("option.menu"))))]
+    complete = f"{fee_text(turn)}\n\n{turn.t('complete.hint')}"
+    options = (Option("submit", turn.t("option.submit")), Option("edit", turn.t("option.edit")))
+    return [Reply(text), Reply(complete, options)]
+
+
+def student_refusal(turn: Turn) -> list[Reply]:
+    return [
+        Reply(turn.t("student.refusal"), (Option("student:change", turn.t("option.not_student")),))
+    ]
+
+
+async def home(turn: Turn, *, intro: bool = False, prefix: str | None = None) -> list[Reply]:
+    """Say what comes next: the first missing answer, the summary, or the menu."""
+    answers = turn.answers
+    if answers.get("is_student") is True:
+        return student_refusal(turn)
+    if status(turn) in (RegistrationStatus.APPROVED, RegistrationStatus.REGISTERED):
+        return await menu(turn, prefix)
+    field = next_missing(answers)
+    if field is not None and status(turn) is RegistrationStatus.DRAFT:
+        replies = await ask(turn, field, intro=intro)
+        return _prefixed(prefix, replies)
+    if status(turn) is RegistrationStatus.DRAFT:
+        return summary_screen(turn, prefix)
+    return await menu(turn, prefix)
+
+
+def _prefixed(prefix: str | None, replies: list[Reply]) -> list[Reply]:
+    return [Reply(prefix), *replies] if prefix else replies
+
+
+async def status_screen(turn: Turn) -> list[Reply]:
+    """Return the /status answer: steps done and missing, the status, the payments."""
+    answers = turn.answers
+    missing = missing_fields(answers) if status(turn) is RegistrationStatus.DRAFT else []
+    lines = [turn.t("status.title")]
+    for step in (1, 2, 3, 4, 5):
+        todo = [f for f in missing if f.step == step]
+        mark = "status.step_missing" if todo else "status.step_done"
+        lines.append(turn.t(mark, step=step, title=turn.t(f"step.{step}.title")))
+    if missing:
+        lines.append(turn.t("status.next", field=turn.t(missing[0].summary_label)))
+    if status(turn) is RegistrationStatus.DRAFT:
+        lines.append(turn.t("status.draft"))
+        return [Reply("\n".join(lines), (Option("continue", turn.t("option.continue")),))]
+    return await menu(turn, "\n".join(lines))
+
+
+def help_reply(turn: Turn) -> Reply:
+    return Reply(turn.t("help.text"))

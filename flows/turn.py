@@ -1,0 +1,95 @@
+"""One event being handled: the collaborators, the chat, its grant and registration."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from config.campaign import Campaign
+from flows.events import ChatKey, Event
+from flows.form.fields import Label, Msg
+from flows.i18n import DEFAULT_LANGUAGE, Translator
+from storage.credentials import SecretBox
+from storage.filestore import FileStore
+from storage.models import AccessGrant, LinkedChat, Registration
+from storage.state import StateStore
+
+# Transient state lives a week: long enough for a pause, short enough not to pile up.
+STATE_TTL = 7 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Services:
+    """The long-lived collaborators the flow is built with."""
+
+    state: StateStore
+    filestore: FileStore
+    campaign: Campaign
+    translator: Translator
+    secret_box: SecretBox
+
+
+@dataclass
+class Turn:
+    """Everything one call of `RegistrationFlow.handle` works on."""
+
+    key: ChatKey
+    event: Event
+    session: AsyncSession
+    services: Services
+    now: datetime
+    chat: LinkedChat
+    grant: AccessGrant | None = None
+    registration: Registration | None = None
+
+    @property
+    def lang(self) -> str:
+        return self.chat.language or DEFAULT_LANGUAGE
+
+    @property
+    def campaign(self) -> Campaign:
+        return self.services.campaign
+
+    @property
+    def today(self) -> date:
+        return self.campaign.today(self.now)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return dict(self.registration.answers or {}) if self.registration else {}
+
+    def t(self, message_id: str, **params: Any) -> str:
+        """Return the text of `message_id` in the chat's language."""
+        return self.services.translator.gettext(self.lang, message_id, **params)
+
+    def label(self, label: Label) -> str:
+        return self.t(label.id) if isinstance(label, Msg) else label
+
+    def date(self, value: date | str) -> str:
+        """Format a date the way the chat's language writes it."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
+        return format_date(value, "long", locale=self.lang)
+
+    def money(self, amount: int) -> str:
+        return f"{amount:,}".replace(",", " ") + " " + self.campaign.currency(self.lang)
+
+    # Transient state of this chat (DESIGN.md principle 2: losing it costs a re-ask).
+    def _state_key(self, name: str) -> str:
+        return f"flow:{self.key.channel}:{self.key.chat_id}:{name}"
+
+    async def get_state(self, name: str) -> Any:
+        raw = await self.services.state.get(self._state_key(name))
+        return json.loads(raw) if raw is not None else None
+
+    async def set_state(self, name: str, value: Any) -> None:
+        await self.services.state.set(self._state_key(name), json.dumps(value), ttl=STATE_TTL)
+
+    async def clear_state(self, *names: str) -> None:
+        for name in names:
+            await self.services.state.delete(self._state_key(name))
