@@ -1,0 +1,114 @@
+"""The WhatsApp channel's long-lived parts, built once per process from the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.whatsapp.channel import ConversationFlow, WhatsAppChannel
+from bot.whatsapp.client import RebasedHttpClient, build_client
+from bot.whatsapp.media import TwilioMedia
+from bot.whatsapp.notifier import WhatsAppCredentialsNotifier
+from bot.whatsapp.outbox import Outbox
+from bot.whatsapp.retry import Backoff
+from bot.whatsapp.sender import WhatsAppSender
+from bot.whatsapp.templates import parse_template_sids
+from bot.whatsapp.webhooks import STATUS_PATH, setup_whatsapp
+from config.settings import Settings
+from flows.i18n import Translator
+from storage.database import Database
+from storage.state import StateStore
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+@dataclass
+class WhatsApp:
+    """Sender, media access and notifier sharing one Twilio client."""
+
+    http: RebasedHttpClient
+    outbox: Outbox
+    sender: WhatsAppSender
+    media: TwilioMedia
+    notifier: WhatsAppCredentialsNotifier
+    texts: Translator
+    database: Database
+    state: StateStore
+    auth_token: str
+    public_base_url: str | None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        database: Database,
+        state: StateStore,
+        backoff: Backoff | None = None,
+    ) -> WhatsApp:
+        """Build the channel's parts; call only when `settings.whatsapp_enabled`."""
+        if not settings.whatsapp_enabled:
+            raise ValueError(
+                "WhatsApp needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM"
+            )
+        assert settings.twilio_auth_token is not None  # noqa: S101 - checked just above
+        auth_token = settings.twilio_auth_token.get_secret_value()
+        client, http = build_client(
+            account_sid=settings.twilio_account_sid or "",
+            auth_token=auth_token,
+            api_url=settings.twilio_api_url,
+        )
+        public = settings.public_base_url.rstrip("/") if settings.public_base_url else None
+        outbox = Outbox(database)
+        sender = WhatsAppSender(
+            client=client,
+            outbox=outbox,
+            state=state,
+            from_number=settings.twilio_whatsapp_from or "",
+            # Twilio can only call back a public URL; without one, statuses are not tracked.
+            status_callback_url=public + STATUS_PATH if public else None,
+            backoff=backoff,
+        )
+        texts = Translator.load(LOCALE_DIR, "whatsapp")
+        notifier = WhatsAppCredentialsNotifier(
+            sender=sender,
+            texts=texts,
+            template_sids=parse_template_sids(settings.twilio_template_credentials_sid),
+        )
+        return cls(
+            http=http,
+            outbox=outbox,
+            sender=sender,
+            media=TwilioMedia(client=client, http=http, backoff=backoff),
+            notifier=notifier,
+            texts=texts,
+            database=database,
+            state=state,
+            auth_token=auth_token,
+            public_base_url=public,
+        )
+
+    def channel(self, flow: ConversationFlow) -> WhatsAppChannel:
+        """Return the inbound side, running messages through `flow`."""
+        return WhatsAppChannel(
+            flow=flow,
+            sender=self.sender,
+            media=self.media,
+            outbox=self.outbox,
+            state=self.state,
+            database=self.database,
+            texts=self.texts,
+        )
+
+    def mount(self, app: web.Application, flow: ConversationFlow) -> WhatsAppChannel:
+        """Serve the webhooks on `app`, running messages through `flow`."""
+        channel = self.channel(flow)
+        setup_whatsapp(
+            app, channel, auth_token=self.auth_token, public_base_url=self.public_base_url
+        )
+        return channel
+
+    async def close(self) -> None:
+        await self.http.close()

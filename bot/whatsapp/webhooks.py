@@ -1,0 +1,101 @@
+"""Twilio's webhooks: incoming WhatsApp messages and delivery status callbacks.
+
+Both check ``X-Twilio-Signature`` against the URL Twilio called. Behind a reverse proxy the
+app sees ``http://app:8080/webhooks/whatsapp`` while Twilio signed
+``https://bot.example.kg/webhooks/whatsapp``, so with PUBLIC_BASE_URL set the signed URL is
+PUBLIC_BASE_URL + the path (and query); without it, the request's own URL. Configure the same
+PUBLIC_BASE_URL Twilio is given, scheme and host exactly; Twilio signs with or without a port,
+and `RequestValidator` accepts both.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+from bot.whatsapp.channel import WhatsAppChannel
+from bot.whatsapp.inbound import InboundMessage
+
+log = logging.getLogger(__name__)
+
+INBOUND_PATH = "/webhooks/whatsapp"
+STATUS_PATH = "/webhooks/whatsapp/status"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+WHATSAPP_CHANNEL = web.AppKey("whatsapp_channel", WhatsAppChannel)
+
+
+class SignedRoutes:
+    """The two webhook handlers, sharing the signature check."""
+
+    def __init__(
+        self, channel: WhatsAppChannel, *, auth_token: str, public_base_url: str | None
+    ) -> None:
+        self._channel = channel
+        self._validator = RequestValidator(auth_token)
+        self._public_base = public_base_url.rstrip("/") if public_base_url else None
+
+    def signed_url(self, request: web.Request) -> str:
+        """Return the URL Twilio called (and signed) for `request`."""
+        if self._public_base:
+            return self._public_base + request.rel_url.raw_path_qs
+        return str(request.url)
+
+    async def _signed_form(self, request: web.Request) -> dict[str, str] | None:
+        signature = request.headers.get(SIGNATURE_HEADER)
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        if not signature:
+            return None
+        algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+        if not self._validator.validate(self.signed_url(request), form, signature, algorithm):
+            return None
+        return form
+
+    async def inbound(self, request: web.Request) -> web.Response:
+        form = await self._signed_form(request)
+        if form is None:
+            log.warning("WhatsApp webhook with a bad or missing signature refused")
+            raise web.HTTPForbidden()
+        message = InboundMessage.from_form(form)
+        if message is not None:
+            await self._channel.receive(message)
+        return web.Response(text=EMPTY_TWIML, content_type="text/xml")
+
+    async def status(self, request: web.Request) -> web.Response:
+        form = await self._signed_form(request)
+        if form is None:
+            log.warning("WhatsApp status callback with a bad or missing signature refused")
+            raise web.HTTPForbidden()
+        sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
+        if sid and status:
+            code = form.get("ErrorCode") or None
+            error_code = int(code) if code and code.isdigit() else None
+            if not await self._channel.outbox.update_status(sid, status, error_code):
+                # The callback beat our own write of the MessageSid: the sender applies it.
+                await self._channel.sender.park_status(sid, status, error_code)
+        return web.Response(status=204)
+
+
+def setup_whatsapp(
+    app: web.Application,
+    channel: WhatsAppChannel,
+    *,
+    auth_token: str,
+    public_base_url: str | None,
+) -> None:
+    """Mount the webhooks on `app`; pending messages are finished at shutdown."""
+    routes = SignedRoutes(channel, auth_token=auth_token, public_base_url=public_base_url)
+    app[WHATSAPP_CHANNEL] = channel
+    app.router.add_post(INBOUND_PATH, routes.inbound)
+    app.router.add_post(STATUS_PATH, routes.status)
+
+    async def _finish(_app: web.Application) -> None:
+        await channel.drain()
+
+    app.on_shutdown.append(_finish)
