@@ -57,6 +57,7 @@ class AuditFlag(StrEnum):
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
+    EXPORT = "export"  # a download of confidential data (passwords, access codes)
 
 
 class MessageDirection(StrEnum):

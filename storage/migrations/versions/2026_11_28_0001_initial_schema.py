@@ -190,7 +190,9 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=64), nullable=False),
         sa.Column(
             "flag",
-            sa.Enum("ADD", "CHANGE", "DELETE", name="auditflag", native_enum=False, length=8),
+            sa.Enum(
+                "ADD", "CHANGE", "DELETE", "EXPORT", name="auditflag", native_enum=False, length=8
+            ),
             nullable=False,
         ),
         sa.Column("object_type", sa.String(length=32), nullable=False),
