@@ -1,0 +1,82 @@
+"""One call for the flow: decode an upload and run the checks of its kind, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from flows.photos.decode import MAX_BYTES, MAX_PIXELS, DecodedImage, decode_upload
+from flows.photos.document import check_document_photo
+from flows.photos.face import check_face_photo
+from flows.photos.results import CheckResult, results_to_json
+
+FACE_KIND = "face"  # DocumentKind.FACE; every other kind is checked as a document
+
+
+@dataclass(frozen=True)
+class UploadAnalysis:
+    """What became of one upload.
+
+    Attributes:
+        image: the clean JPEG to store, or None when the upload is not an acceptable image.
+        results: every finding, blocking ones first.
+
+    """
+
+    image: DecodedImage | None
+    results: tuple[CheckResult, ...]
+
+    @property
+    def accepted(self) -> bool:
+        """True when the photo may be stored: it decoded and nothing blocks it."""
+        return self.image is not None and not self.blocking
+
+    @property
+    def blocking(self) -> tuple[CheckResult, ...]:
+        return tuple(r for r in self.results if r.blocking)
+
+    @property
+    def warnings(self) -> tuple[CheckResult, ...]:
+        return tuple(r for r in self.results if not r.blocking)
+
+    def check_results(self) -> list[dict[str, Any]]:
+        """JSON for ``Document.check_results`` (the warnings the applicant chose to keep)."""
+        return results_to_json(self.results)
+
+
+def analyse_upload_sync(
+    data: bytes, *, kind: str, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> UploadAnalysis:
+    """Decode `data` and check it as a `kind` photo, in the calling thread."""
+    decoded = decode_upload(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    if isinstance(decoded, CheckResult):
+        return UploadAnalysis(image=None, results=(decoded,))
+    if kind == FACE_KIND:
+        results = check_face_photo(decoded)
+    else:
+        results = check_document_photo(decoded, kind)
+    ordered = sorted(results, key=lambda r: not r.blocking)
+    return UploadAnalysis(image=decoded, results=tuple(ordered))
+
+
+async def analyse_upload(
+    data: bytes, *, kind: str, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+) -> UploadAnalysis:
+    """Decode and check an upload in a worker thread, so the event loop never waits for it.
+
+    Args:
+        data: the uploaded bytes (a Telegram photo or document, a WhatsApp media file).
+        kind: a `DocumentKind` value: "face" runs the face photo checks, any other kind the
+            document checks.
+        max_bytes: refuse larger files before parsing them.
+        max_pixels: refuse images declaring more pixels before decoding them.
+
+    Returns:
+        The analysis: store ``analysis.image`` when ``analysis.accepted``; otherwise tell the
+        applicant ``analysis.blocking`` and ask for another photo.
+
+    """
+    return await asyncio.to_thread(
+        analyse_upload_sync, data, kind=kind, max_bytes=max_bytes, max_pixels=max_pixels
+    )
