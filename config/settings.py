@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8080
     public_base_url: str | None = None
+    # How many reverse proxies in front of the app append to X-Forwarded-For (nginx in
+    # docker-compose: 1). 0 trusts no header: the peer address is the client.
+    web_trusted_proxy_hops: int = 0
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str | None = None
     telegram_bot_username: str | None = None
@@ -38,6 +41,11 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     twilio_whatsapp_from: str | None = None
     twilio_api_url: str | None = None
+    # Approved WhatsApp Content templates for messages outside the 24-hour window: "HX…" for
+    # every language, or one per language "ky:HX…,ru:HX…". Credentials: {{1}} name, {{2}} login
+    # link, {{3}} password; notification: {{1}} the text.
+    twilio_template_credentials_sid: str | None = None
+    twilio_template_notification_sid: str | None = None
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -1,0 +1,192 @@
+"""Coordinator accounts: the admin's district coordinators, a district's school coordinators.
+
+Both pages work alike ("Колдонуучуну түзүү", the list, "Паролду өзгөртүү", Excel export); a
+new or reset password is shown once on the page answering the POST (never cached) unless the
+notifier delivered it to the owner's phone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from access.codifier import find_school, list_districts, search_schools
+from access.officers import IssuedPassword, create_officer, list_officers, reset_password
+from access.scope import Scope
+from admin_web.actor import acting_officer
+from admin_web.context import WEB_CONTEXT
+from admin_web.paging import Page, PageRequest
+from admin_web.render import rejection_text, render
+from admin_web.routing import WebRoute, get, post
+from flows.validation import Rejected
+from storage.enums import Role
+from storage.models import Officer
+
+SCHOOL_PICKER_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class _Desk:
+    """One of the two account pages: who manages whom."""
+
+    route: str  # the list's route name
+    managed: Role
+    template: str
+
+
+COORDINATORS = _Desk("officers.districts", Role.DISTRICT, "coordinators.html")
+SCHOOL_USERS = _Desk("officers.schools", Role.SCHOOL, "school_users.html")
+
+
+async def _page(
+    request: web.Request,
+    desk: _Desk,
+    session: AsyncSession,
+    actor: Officer,
+    *,
+    status: int = 200,
+    **extra: Any,
+) -> web.Response:
+    paging = PageRequest.from_request(request)
+    rows, total = await list_officers(
+        session,
+        actor=actor,
+        role=desk.managed,
+        query=paging.query or None,
+        offset=paging.offset,
+        limit=paging.size,
+    )
+    context: dict[str, Any] = {
+        "page": Page(rows, total, paging),
+        "form": {},
+        "error": None,
+        "issued": None,
+        "delivered": False,
+        "list_route": desk.route,
+    }
+    if desk.managed is Role.DISTRICT:
+        context["districts"] = await list_districts(session)
+    else:
+        context["schools"] = await search_schools(
+            session, scope=Scope.of(actor), query="", limit=SCHOOL_PICKER_LIMIT
+        )
+    context.update(extra)
+    return render(request, desk.template, context, status=status)
+
+
+def _list_view(desk: _Desk):  # type: ignore[no-untyped-def]
+    async def view(request: web.Request) -> web.StreamResponse:
+        async with acting_officer(request) as (session, actor):
+            return await _page(request, desk, session, actor)
+
+    return view
+
+
+async def _deliver(request: web.Request, issued: IssuedPassword) -> bool:
+    """Send the credentials through the notifier; False means: show the password once."""
+    context = request.app[WEB_CONTEXT]
+    base = context.settings.public_base_url or f"http://{request.host}"
+    return await context.notifier.send_credentials(
+        phone=issued.officer.phone,
+        full_name=issued.officer.full_name,
+        language=issued.officer.language,
+        login_url=f"{base.rstrip('/')}/login",
+        password=issued.password,
+    )
+
+
+async def _school_id(session: AsyncSession, text: str) -> int | None:
+    """Return the picked school's id: the datalist sends "code — name", people type a code.
+
+    Whether the school is the officer's own is the business layer's check (it names the code).
+    """
+    code = text.strip().split(" ", 1)[0]
+    school = await find_school(session, code) if code else None
+    return school.id if school is not None else None
+
+
+def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
+    async def view(request: web.Request) -> web.StreamResponse:
+        form = await request.post()
+        kept = {
+            key: str(form.get(key, ""))[:300]
+            for key in ("phone", "full_name", "district", "school")
+        }
+        context = request.app[WEB_CONTEXT]
+        async with acting_officer(request) as (session, actor):
+            where: dict[str, int | None] = {}
+            if desk.managed is Role.DISTRICT:
+                where["district_id"] = int(kept["district"]) if kept["district"].isdigit() else None
+            else:
+                where["school_id"] = await _school_id(session, kept["school"])
+            result = await create_officer(
+                session,
+                actor=actor,
+                role=desk.managed,
+                phone=kept["phone"],
+                full_name=kept["full_name"],
+                secret_box=context.secret_box,
+                **where,
+            )
+            if isinstance(result, Rejected):
+                error = rejection_text(request, result)
+                return await _page(request, desk, session, actor, form=kept, error=error)
+        issued = result.value
+        delivered = await _deliver(request, issued)
+        async with acting_officer(request) as (session, actor):
+            return await _page(request, desk, session, actor, issued=issued, delivered=delivered)
+
+    return view
+
+
+def _reset_view(desk: _Desk):  # type: ignore[no-untyped-def]
+    async def view(request: web.Request) -> web.StreamResponse:
+        officer_id = int(request.match_info["officer_id"])
+        context = request.app[WEB_CONTEXT]
+        async with acting_officer(request) as (session, actor):
+            target = await session.get(Officer, officer_id)
+            # Another district's account answers as if it did not exist.
+            if target is None or target.role is not desk.managed:
+                raise web.HTTPNotFound()
+            if not Scope.of(actor).allows_officer(target):
+                raise web.HTTPNotFound()
+            result = await reset_password(
+                session, actor=actor, officer_id=officer_id, secret_box=context.secret_box
+            )
+            if isinstance(result, Rejected):
+                error = rejection_text(request, result)
+                return await _page(request, desk, session, actor, error=error)
+        issued = result.value
+        delivered = await _deliver(request, issued)
+        async with acting_officer(request) as (session, actor):
+            return await _page(
+                request, desk, session, actor, issued=issued, delivered=delivered, reset=True
+            )
+
+    return view
+
+
+_CENTRAL = {Role.CENTRAL}
+_DISTRICT = {Role.DISTRICT}
+
+ROUTES: list[WebRoute] = [
+    get("/coordinators", _list_view(COORDINATORS), name=COORDINATORS.route, roles=_CENTRAL),
+    post("/coordinators", _create_view(COORDINATORS), name=COORDINATORS.route, roles=_CENTRAL),
+    post(
+        "/coordinators/{officer_id:\\d+}/password",
+        _reset_view(COORDINATORS),
+        name="officers.districts.reset",
+        roles=_CENTRAL,
+    ),
+    get("/schools", _list_view(SCHOOL_USERS), name=SCHOOL_USERS.route, roles=_DISTRICT),
+    post("/schools", _create_view(SCHOOL_USERS), name=SCHOOL_USERS.route, roles=_DISTRICT),
+    post(
+        "/schools/{officer_id:\\d+}/password",
+        _reset_view(SCHOOL_USERS),
+        name="officers.schools.reset",
+        roles=_DISTRICT,
+    ),
+]
