@@ -20,9 +20,10 @@ MAX_AGE = 80
 PLACE_MAX_LENGTH = 100
 MAX_AMOUNT = 100_000
 
-# Cyrillic letters that look like Latin ones: phones often switch the keyboard to Cyrillic,
-# and "АН1234567" typed in Cyrillic is the same passport as "AN1234567".
-_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІ", "ABEKMHOPCTYXI")
+# Phones are often left on the Cyrillic keyboard. Cyrillic letters that look like Latin ones
+# become those letters, except Н: the series people type in Cyrillic are "АН" and "ИД" for the
+# passports AN… and ID… (no Kyrgyz series contains H), so Н, И and Д follow the sound.
+_LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІИД", "ABEKMNOPCTYXIID")
 _PASSPORT = re.compile(r"^[A-Z]{2}\d{7}$")
 # A Kyrgyz birth certificate: series in Roman numerals, a dash, two letters, six or seven
 # digits ("I-АН 123456", "II-KG № 1234567"). The instruction refuses it as an identity document.

@@ -1,0 +1,178 @@
+"""An applicant with an access grant, sample photos, and a chat driving `RegistrationFlow`."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pytest
+from PIL import Image, ImageDraw
+
+from config.campaign import Campaign
+from config.settings import PROJECT_ROOT
+from flows.engine import RegistrationFlow
+from flows.events import ChatKey, Event, IncomingFile
+from flows.i18n import Translator
+from flows.replies import Reply
+from storage.credentials import SecretBox
+from storage.database import Database
+from storage.enums import Channel, GrantKind, Role
+from storage.models import AccessGrant, District, Oblast, Officer, School
+
+APPLICANT_PHONE = "+996700123456"
+ACCESS_CODE = "KX7M2P9Q"
+FULL_NAME = "Асанова Айгүл Бакытовна"
+
+
+@pytest.fixture(scope="session")
+def translator() -> Translator:
+    return Translator.load(PROJECT_ROOT / "flows" / "locale", "bot")
+
+
+@pytest.fixture
+async def grant(database: Database, secret_box: SecretBox, campaign: Campaign) -> AccessGrant:
+    """A district coordinator's grant for an applicant of the campaign's year."""
+    async with database.session() as s:
+        oblast = Oblast(name="Чүй облусу")
+        s.add(oblast)
+        await s.flush()
+        district = District(oblast_id=oblast.id, name="Сокулук району")
+        s.add(district)
+        await s.flush()
+        school = School(code="10101", name="№1 орто мектеби", district_id=district.id)
+        officer = Officer(
+            role=Role.DISTRICT,
+            phone="+996555000001",
+            full_name="Кадырова Мээрим",
+            district_id=district.id,
+            password_hash="x",
+        )
+        s.add_all([school, officer])
+        await s.flush()
+        row = AccessGrant(
+            campaign_year=campaign.year,
+            kind=GrantKind.MZHB,
+            phone=APPLICANT_PHONE,
+            full_name=FULL_NAME,
+            school_id=school.id,
+            district_id=district.id,
+            granted_by_id=officer.id,
+            access_code_hash=secret_box.keyed_hash(ACCESS_CODE),
+            access_code_encrypted=secret_box.encrypt(ACCESS_CODE),
+        )
+        s.add(row)
+        await s.flush()
+        return row
+
+
+def _jpeg(size: tuple[int, int], colour: tuple[int, int, int], mode: str = "RGB") -> bytes:
+    image = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), fill=(20, 60, 160))
+    if mode == "L":
+        image = image.convert("L")
+    out = io.BytesIO()
+    image.save(out, format="JPEG" if mode != "PNG" else "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def document_photo() -> bytes:
+    return _jpeg((1200, 800), (230, 220, 200))
+
+
+@pytest.fixture(scope="session")
+def face_photo() -> bytes:
+    return _jpeg((600, 800), (235, 200, 170))
+
+
+@pytest.fixture(scope="session")
+def grey_face_photo() -> bytes:
+    return _jpeg((600, 800), (200, 200, 200), mode="L")
+
+
+@pytest.fixture(scope="session")
+def tiny_photo() -> bytes:
+    return _jpeg((200, 150), (230, 220, 200))
+
+
+@pytest.fixture
+def make_flow(database, state, filestore, campaign, translator, secret_box):
+    def _make(**overrides) -> RegistrationFlow:
+        kwargs = dict(
+            database=database,
+            state=state,
+            filestore=filestore,
+            campaign=campaign,
+            translator=translator,
+            secret_box=secret_box,
+            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        )
+        kwargs.update(overrides)
+        return RegistrationFlow(**kwargs)
+
+    return _make
+
+
+@pytest.fixture
+def flow(make_flow) -> RegistrationFlow:
+    return make_flow()
+
+
+@dataclass
+class ChatDriver:
+    """A scripted applicant: sends events, keeps the last replies, finds buttons by label."""
+
+    flow: RegistrationFlow
+    key: ChatKey
+    verified_phone: str | None = None
+    last: list[Reply] = field(default_factory=list)
+
+    async def send(self, event: Event) -> list[Reply]:
+        if self.verified_phone and event.verified_phone is None:
+            event = Event(**{**event.__dict__, "verified_phone": self.verified_phone})
+        self.last = await self.flow.handle(self.key, event)
+        assert self.last, f"no reply to {event.kind}"
+        return self.last
+
+    async def text(self, text: str) -> list[Reply]:
+        return await self.send(Event(kind="text", text=text))
+
+    async def choose(self, option_id: str) -> list[Reply]:
+        ids = [o.id for r in self.last for o in r.options]
+        assert option_id in ids, f"{option_id!r} not offered; offered: {ids}"
+        return await self.send(Event(kind="choice", choice=option_id))
+
+    async def command(self, name: str, arg: str | None = None) -> list[Reply]:
+        return await self.send(Event(kind="command", command=name, text=arg))
+
+    async def photo(self, data: bytes) -> list[Reply]:
+        return await self.send(Event(kind="file", file=IncomingFile(data, "photo.jpg")))
+
+    async def contact(self, phone: str) -> list[Reply]:
+        return await self.send(Event(kind="contact", phone=phone))
+
+    @property
+    def said(self) -> str:
+        return "\n".join(r.text for r in self.last)
+
+    def option(self, label: str) -> str:
+        """Return the id of the option whose label contains `label`."""
+        for reply in self.last:
+            for option in reply.options:
+                if label in option.label:
+                    return option.id
+        raise AssertionError(f"no option labelled {label!r} in {self.last}")
+
+
+@pytest.fixture
+def telegram(flow) -> ChatDriver:
+    return ChatDriver(flow, ChatKey(Channel.TELEGRAM, "5001"))
+
+
+@pytest.fixture
+def whatsapp(flow) -> ChatDriver:
+    return ChatDriver(
+        flow, ChatKey(Channel.WHATSAPP, f"whatsapp:{APPLICANT_PHONE}"), APPLICANT_PHONE
+    )
