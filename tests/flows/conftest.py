@@ -33,6 +33,13 @@ def translator() -> Translator:
 @pytest.fixture
 async def grant(database: Database, secret_box: SecretBox, campaign: Campaign) -> AccessGrant:
     """A district coordinator's grant for an applicant of the campaign's year."""
+    return await add_grant(database, secret_box, campaign.year)
+
+
+async def add_grant(
+    database: Database, secret_box: SecretBox, year: int, phone: str = APPLICANT_PHONE
+) -> AccessGrant:
+    """Create a district, a school, a coordinator and the applicant's grant."""
     async with database.session() as s:
         oblast = Oblast(name="Чүй облусу")
         s.add(oblast)
@@ -51,9 +58,9 @@ async def grant(database: Database, secret_box: SecretBox, campaign: Campaign) -
         s.add_all([school, officer])
         await s.flush()
         row = AccessGrant(
-            campaign_year=campaign.year,
+            campaign_year=year,
             kind=GrantKind.MZHB,
-            phone=APPLICANT_PHONE,
+            phone=phone,
             full_name=FULL_NAME,
             school_id=school.id,
             district_id=district.id,
