@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, encode_basic_auth
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -53,13 +53,16 @@ class RebasedHttpClient(AsyncTwilioHttpClient):
         allow_redirects: bool = False,
     ) -> Response:
         _ = self.client_session
+        if auth is not None:
+            # twilio builds aiohttp.BasicAuth, deprecated in aiohttp 3.14: send the header.
+            headers = {**(headers or {}), "Authorization": encode_basic_auth(*auth)}
         return await super().request(
             method,
             self.rebase(url),
             params=params,
             data=data,
             headers=headers,
-            auth=auth,
+            auth=None,
             timeout=timeout or self.timeout,
             allow_redirects=allow_redirects,
         )

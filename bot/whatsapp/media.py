@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 
-from aiohttp import BasicAuth, ClientError, ClientTimeout
+from aiohttp import ClientError, ClientTimeout, encode_basic_auth
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
@@ -55,10 +55,11 @@ class TwilioMedia:
         # Only Twilio's own URLs get our credentials, whatever a webhook claims.
         if not self._http.is_api_url(url):
             raise MediaRefused("unavailable")
-        auth = BasicAuth(self._client.username or "", self._client.password or "")
+        # aiohttp drops the header if Twilio redirects to its CDN on another host.
+        auth = encode_basic_auth(self._client.username or "", self._client.password or "")
         try:
             async with self._http.client_session.get(
-                self._http.rebase(url), auth=auth, timeout=self._timeout
+                self._http.rebase(url), headers={"Authorization": auth}, timeout=self._timeout
             ) as response:
                 if response.status != 200:
                     log.warning("media download answered HTTP %s", response.status)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,8 @@ class FakeTwilioApi:
     deleted_media: list[str] = field(default_factory=list)
     media_downloads: list[str] = field(default_factory=list)
     unauthorized: int = 0
+    # Called with the new MessageSid before the create call is answered (status-callback races).
+    before_reply: Callable[[str], Awaitable[object]] | None = None
     _media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     _failures: list[_Failure] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -108,6 +111,8 @@ class FakeTwilioApi:
             return _error(failure.status, failure.code, "Injected failure")
         sid = _sid("SM")
         self.messages.append({"Sid": sid, **{k: str(v) for k, v in form.items()}})
+        if self.before_reply is not None:
+            await self.before_reply(sid)
         return web.json_response(_message_json(self.account_sid, sid, form), status=201)
 
     async def _get_media(self, request: web.Request) -> web.Response:

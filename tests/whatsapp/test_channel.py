@@ -1,0 +1,351 @@
+"""The channel's mechanics over loopback, with a scripted flow standing in for the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from bot.whatsapp import INBOUND_PATH, STATUS_PATH
+from bot.whatsapp.render import MAX_CHARS
+from storage.enums import MessageDirection
+from storage.models import ChannelMessage
+
+from .conftest import ACCOUNT_SID, BOT_NUMBER, PUBLIC_BASE_URL, message_sid, sign
+from .scripted_flow import ScriptedFlow
+
+PHONE = "+996555100001"
+OTHER = "+996700200002"
+
+
+@pytest.fixture
+def flow() -> ScriptedFlow:
+    return ScriptedFlow()
+
+
+@pytest.fixture
+async def wa(start_whatsapp, flow):
+    return await start_whatsapp(flow)
+
+
+async def rows(database, **where) -> list[ChannelMessage]:
+    async with database.session() as s:
+        query = select(ChannelMessage).order_by(ChannelMessage.id)
+        for name, value in where.items():
+            query = query.where(getattr(ChannelMessage, name) == value)
+        return list(await s.scalars(query))
+
+
+async def test_text_reaches_the_flow_with_the_verified_phone_and_the_reply_is_sent(
+    wa, flow, database
+):
+    user = wa.user(PHONE)
+    reply = await user.send("Саламатсызбы")
+
+    assert reply == "Жооп: Саламатсызбы"
+    [event] = flow.of(PHONE)
+    assert (event.kind, event.text, event.verified_phone) == ("text", "Саламатсызбы", PHONE)
+    [sent] = wa.twilio.messages
+    assert sent["To"] == f"whatsapp:{PHONE}"
+    assert sent["From"] == BOT_NUMBER
+    assert sent["StatusCallback"] == PUBLIC_BASE_URL + STATUS_PATH
+    [inbound] = await rows(database, direction=MessageDirection.INBOUND)
+    [outbound] = await rows(database, direction=MessageDirection.OUTBOUND)
+    assert (inbound.phone, inbound.status) == (PHONE, "received")
+    assert (outbound.provider_sid, outbound.status, outbound.purpose) == (
+        sent["Sid"],
+        "queued",
+        "reply",
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "command", "argument"),
+    [
+        ("/start", "start", None),
+        ("start K7M2QX9P", "start", "K7M2QX9P"),
+        ("Баштоо", "start", None),
+        ("старт", "start", None),
+        ("/status", "status", None),
+        ("абал", "status", None),
+        ("Помощь", "help", None),
+        ("/edit", "edit", None),
+        ("тил", "language", None),
+    ],
+)
+async def test_commands_typed_as_words_or_slashes(wa, flow, body, command, argument):
+    await wa.user(PHONE).send(body)
+
+    [event] = flow.of(PHONE)
+    assert (event.kind, event.command, event.text) == ("command", command, argument)
+    assert event.verified_phone == PHONE
+
+
+async def test_choices_are_numbered_and_answered_by_number_or_word(wa, flow):
+    user = wa.user(PHONE)
+    shown = await user.send("/start")
+
+    assert "1. Кыргызча\n2. Русский" in shown
+    # No language chosen yet: the hint is in both languages.
+    assert "номерди жазыңыз" in shown and "напишите номер" in shown
+    assert await user.send("2") == "Тандоо: lang:ru"
+    await user.send("/start")
+    assert await user.send("кыргызча") == "Тандоо: lang:ky"
+    await user.send("/start")
+    # Not in the list: the flow gets it as text and asks again.
+    assert await user.send("7") == "Жооп: 7"
+    # The list was replaced by a question without options: numbers are text again.
+    assert await user.send("1") == "Жооп: 1"
+
+
+async def test_multi_choice_toggles_several_numbers_at_once_and_zero_finishes(wa, flow):
+    user = wa.user(PHONE)
+    shown = await user.send("subjects")
+    assert "1. ⬜ Math\n2. ⬜ Physics\n3. ⬜ Chemistry\n0. Даяр" in shown
+
+    shown = await user.send("1, 3")
+    # One redraw for both toggles, not two messages.
+    assert shown.count("Предметтерди тандаңыз") == 1
+    assert "1. ✅ Math\n2. ⬜ Physics\n3. ✅ Chemistry" in shown
+    assert [e.choice for e in flow.of(PHONE)[-2:]] == ["subject:math", "subject:chemistry"]
+
+    assert await user.send("3 0") == "Тандалды: math"
+
+
+async def test_a_photo_is_downloaded_passed_as_a_file_and_deleted_at_twilio(wa, flow):
+    user = wa.user(PHONE)
+    data = b"\xff\xd8\xff" + b"x" * 5000
+
+    reply = await user.send_media(data, "image/jpeg")
+
+    assert reply == f"Файл алынды: {len(data)} байт."
+    [event] = flow.of(PHONE)
+    assert event.kind == "file" and event.file is not None
+    assert (event.file.data, event.file.declared_mime) == (data, "image/jpeg")
+    assert event.verified_phone == PHONE
+    assert wa.twilio.deleted_media == user.media_urls
+    assert wa.twilio.unauthorized == 0
+
+
+async def test_media_the_flow_refuses_is_deleted_too(wa, flow):
+    user = wa.user(PHONE)
+    assert await user.send_media(b"not an image", "application/pdf") == "Бул сүрөт эмес."
+    assert wa.twilio.deleted_media == user.media_urls
+
+
+@pytest.mark.parametrize(
+    ("content_type", "kind"),
+    [("audio/ogg", "voice"), ("video/mp4", "video"), ("text/vcard", "contact_other")],
+)
+async def test_voice_video_and_contact_cards_get_a_reply_and_are_deleted(
+    wa, flow, content_type, kind
+):
+    user = wa.user(PHONE)
+    assert await user.send_media(b"\x00" * 100, content_type) == f"Түшүнбөдүм ({kind})."
+    assert [e.unsupported for e in flow.of(PHONE)] == [kind]
+    assert wa.twilio.deleted_media == user.media_urls
+    assert wa.twilio.media_downloads == []
+
+
+async def test_a_location_gets_a_reply(wa, flow):
+    reply = await wa.user(PHONE).send("", Latitude="42.87", Longitude="74.59")
+    assert reply == "Түшүнбөдүм (location)."
+
+
+async def test_media_over_16_mb_is_refused_without_reaching_the_flow_and_deleted(wa, flow):
+    user = wa.user(PHONE)
+    reply = await user.send_media(b"\xff" * (16 * 1024 * 1024 + 1), "image/jpeg")
+
+    assert "16 МБ" in reply
+    assert flow.of(PHONE) == []
+    assert wa.twilio.deleted_media == user.media_urls
+
+
+@pytest.mark.parametrize(
+    "signature", [None, "bm90LXRoZS1zaWduYXR1cmU=", "wrong-url", "wrong-token"]
+)
+async def test_forged_or_missing_signatures_are_refused_and_nothing_happens(
+    wa, flow, database, signature
+):
+    params = {
+        "MessageSid": message_sid(),
+        "AccountSid": ACCOUNT_SID,
+        "From": f"whatsapp:{PHONE}",
+        "To": BOT_NUMBER,
+        "Body": "Салам",
+        "NumMedia": "0",
+    }
+    if signature == "wrong-url":
+        signature = sign("http://127.0.0.1:8080" + INBOUND_PATH, params)
+    elif signature == "wrong-token":
+        signature = sign(PUBLIC_BASE_URL + INBOUND_PATH, params, token="another-account-token")
+    response = await wa.post(params, signature=signature)
+
+    assert response.status == 403
+    assert flow.events == []
+    assert wa.twilio.messages == []
+    assert await rows(database) == []
+
+
+async def test_a_tampered_body_breaks_the_signature(wa, flow):
+    params = {"MessageSid": message_sid(), "From": f"whatsapp:{PHONE}", "Body": "Салам"}
+    signature = sign(PUBLIC_BASE_URL + INBOUND_PATH, params)
+    response = await wa.post({**params, "Body": "Салам!"}, signature=signature)
+    assert response.status == 403
+    assert flow.events == []
+
+
+async def test_without_public_base_url_the_request_url_is_checked(start_whatsapp, flow):
+    wa = await start_whatsapp(flow, public_base_url=None)
+    params = {"MessageSid": message_sid(), "From": f"whatsapp:{PHONE}", "Body": "Салам"}
+    url = str(wa.client.make_url(INBOUND_PATH))
+
+    assert (await wa.post(params, signature=sign(url, params))).status == 200
+    assert [e.text for e in flow.of(PHONE)] == ["Салам"]
+    # Without a public URL Twilio could not call back: no status callback is asked for.
+    assert "StatusCallback" not in wa.twilio.messages[0]
+
+
+async def test_twilio_gets_an_empty_twiml_answer(wa):
+    params = {"MessageSid": message_sid(), "From": f"whatsapp:{PHONE}", "Body": "Салам"}
+    response = await wa.post(params)
+    assert response.status == 200
+    assert response.content_type == "text/xml"
+    assert "<Response/>" in await response.text()
+
+
+async def test_a_redelivered_message_is_processed_once_even_after_a_restart(
+    wa, flow, start_whatsapp, state, database
+):
+    user = wa.user(PHONE)
+    sid = message_sid()
+    await user.send("Салам", sid=sid)
+    await user.send("Салам", sid=sid)
+    # A restart with the transient state lost: the channel_messages row still knows it.
+    await state.flush()
+    restarted = await start_whatsapp(flow)
+    await restarted.user(PHONE).send("Салам", sid=sid)
+
+    assert [e.text for e in flow.of(PHONE)] == ["Салам"]
+    assert len(wa.twilio.messages) == 1
+    assert len(await rows(database, direction=MessageDirection.INBOUND)) == 1
+
+
+async def test_messages_of_one_phone_are_processed_one_at_a_time_in_order(wa, flow):
+    flow.gates["first"] = asyncio.Event()
+    flow.seen["first"] = asyncio.Event()
+    flow.seen["other phone"] = asyncio.Event()
+
+    async def post(phone: str, body: str) -> None:
+        params = {"MessageSid": message_sid(), "From": f"whatsapp:{phone}", "Body": body}
+        headers = {"X-Twilio-Signature": sign(PUBLIC_BASE_URL + INBOUND_PATH, params)}
+        response = await wa.client.post(INBOUND_PATH, data=params, headers=headers)
+        assert response.status == 200  # answered at once, while the first is still held
+
+    await post(PHONE, "first")
+    await flow.seen["first"].wait()
+    await post(PHONE, "second")
+    await post(OTHER, "other phone")
+    # Another phone is not held up by the first one.
+    await flow.seen["other phone"].wait()
+    assert [e.text for e in flow.of(PHONE)] == ["first"]
+
+    flow.gates["first"].set()
+    await wa.channel.drain()
+    assert [e.text for e in flow.of(PHONE)] == ["first", "second"]
+    assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: first", "Жооп: second"]
+
+
+async def test_long_replies_are_split_under_the_whatsapp_limit(wa, flow):
+    paragraph = "Абзац " + " ".join(["сөз"] * 120)
+    flow.long_text = "\n\n".join(f"{n}. {paragraph}" for n in range(10))
+    await wa.user(PHONE).send("long")
+
+    bodies = wa.twilio.bodies_to(f"whatsapp:{PHONE}")
+    assert len(bodies) > 1
+    assert all(len(b.encode("utf-16-le")) // 2 <= MAX_CHARS for b in bodies)
+    assert "\n\n".join(bodies) == flow.long_text
+
+
+async def test_an_internal_error_gets_a_polite_reply_and_no_private_data_in_logs(wa, flow, caplog):
+    caplog.set_level(logging.INFO)
+    reply = await wa.user(PHONE).send("boom")
+
+    assert "Кечиресиз" in reply and "Извините" in reply
+    assert "AN1234567" not in caplog.text
+    assert "21234567890123" not in caplog.text
+
+
+async def test_a_rate_limited_send_is_retried_and_sent_once(wa, flow, database):
+    wa.twilio.fail_next(1, status=429)
+    await wa.user(PHONE).send("Салам")
+
+    assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: Салам"]
+    assert wa.sleep.delays == [0.5]
+    [row] = await rows(database, direction=MessageDirection.OUTBOUND)
+    assert (row.status, row.attempts) == ("queued", 2)
+
+
+async def test_server_errors_are_retried_a_bounded_number_of_times_then_kept_for_officers(
+    wa, flow, database
+):
+    wa.twilio.fail_next(10, status=503, code=None)
+    await wa.user(PHONE).send("Салам")
+
+    assert wa.twilio.messages == []
+    assert wa.sleep.delays == [0.5, 1.0, 2.0]
+    [row] = await wa.whatsapp.outbox.problems()
+    assert (row.phone, row.status, row.attempts) == (PHONE, "failed", 4)
+
+
+async def test_a_refused_message_is_not_retried(wa, flow):
+    wa.twilio.fail_next(1, status=400, code=63016)
+    await wa.user(PHONE).send("Салам")
+
+    assert wa.sleep.delays == []
+    [row] = await wa.whatsapp.outbox.problems()
+    assert (row.status, row.error_code) == ("failed", 63016)
+
+
+async def test_status_callbacks_update_the_row_and_failures_are_kept_for_officers(
+    wa, flow, database
+):
+    await wa.user(PHONE).send("Салам")
+    sid = wa.twilio.messages[0]["Sid"]
+
+    assert await wa.status(sid, "delivered") == 204
+    assert await wa.status(sid, "sent") == 204  # late and out of order: ignored
+    [row] = await rows(database, provider_sid=sid)
+    assert row.status == "delivered"
+    assert await wa.whatsapp.outbox.problems() == []
+
+    await wa.user(OTHER).send("Салам")
+    other_sid = wa.twilio.messages[1]["Sid"]
+    await wa.status(other_sid, "undelivered", 63024)
+    [problem] = await wa.whatsapp.outbox.problems()
+    assert (problem.phone, problem.status, problem.error_code) == (OTHER, "undelivered", 63024)
+
+
+async def test_a_forged_status_callback_is_refused(wa, flow, database):
+    await wa.user(PHONE).send("Салам")
+    sid = wa.twilio.messages[0]["Sid"]
+    params = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": "30008"}
+
+    response = await wa.post(params, path=STATUS_PATH, signature="Zm9yZ2Vk")
+
+    assert response.status == 403
+    [row] = await rows(database, provider_sid=sid)
+    assert row.status == "queued"
+
+
+async def test_a_status_that_arrives_before_the_sid_is_recorded_is_applied_later(
+    wa, flow, database
+):
+    # Twilio calls back before its answer to our POST reached us.
+    wa.twilio.before_reply = lambda sid: wa.status(sid, "failed", 30008)
+    await wa.user(PHONE).send("Салам")
+
+    [problem] = await wa.whatsapp.outbox.problems()
+    assert (problem.status, problem.error_code) == ("failed", 30008)
