@@ -1,0 +1,128 @@
+"""The bridge between Telegram updates and the flow: event in, replies rendered out.
+
+Every message and button press of a chat becomes one `flow.handle(ChatKey, Event)` call. A
+button press is answered before anything else (Telegram reports late answers as too old and
+keeps the button spinning). A failure is logged without private data and answered politely
+in the user's language; it never reaches the user as a trace, and never as silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Protocol
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+
+from bot.telegram.blocking import record_blocked, record_unblocked
+from bot.telegram.events import callback_event, message_event
+from bot.telegram.exceptions import FileRefused
+from bot.telegram.files import FileDownloader
+from bot.telegram.language import chat_language, language_from_hint
+from bot.telegram.render import Pressed, ReplyRenderer
+from bot.telegram.sender import TelegramSender
+from flows.events import ChatKey, Event
+from flows.i18n import Translator
+from flows.replies import Reply
+from storage.database import Database
+from storage.enums import Channel
+
+log = logging.getLogger(__name__)
+
+
+class Flow(Protocol):
+    """What the channel needs of the flow engine (`flows.engine.RegistrationFlow`)."""
+
+    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+        """Handle one event of one chat and return the replies to send."""
+        ...
+
+
+class TelegramConversation:
+    """The handlers of the channel's router."""
+
+    def __init__(
+        self,
+        *,
+        flow: Flow,
+        sender: TelegramSender,
+        renderer: ReplyRenderer,
+        downloader: FileDownloader,
+        texts: Translator,
+        database: Database,
+    ) -> None:
+        self._flow = flow
+        self._sender = sender
+        self._renderer = renderer
+        self._downloader = downloader
+        self._texts = texts
+        self._database = database
+
+    async def on_message(self, message: Message) -> None:
+        chat_id = message.chat.id
+        hint = message.from_user.language_code if message.from_user else None
+        try:
+            event = await message_event(message, downloader=self._downloader)
+        except FileRefused as refusal:
+            await self._say(chat_id, refusal.message_id, hint)
+            return
+        except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
+            await self._failed(chat_id, exc, hint, what="message")
+            return
+        await self._run(chat_id, event, hint)
+
+    async def on_callback(self, query: CallbackQuery) -> None:
+        try:
+            await self._sender.call(AnswerCallbackQuery(callback_query_id=query.id))
+        except TelegramBadRequest:
+            pass  # "query is too old": the press still counts
+        message = query.message
+        chat_id = message.chat.id if message is not None else query.from_user.id
+        pressed = None
+        if isinstance(message, Message):  # an InaccessibleMessage cannot be edited
+            pressed = Pressed(message_id=message.message_id, text=message.text)
+        await self._run(chat_id, callback_event(query), query.from_user.language_code, pressed)
+
+    async def on_member_update(self, update: ChatMemberUpdated) -> None:
+        """Keep `LinkedChat.blocked_at` in step with the user blocking/restarting the bot."""
+        if update.chat.type != "private":
+            return
+        status = update.new_chat_member.status
+        if status == "kicked":
+            await record_blocked(self._database, update.chat.id)
+        elif status == "member":
+            await record_unblocked(self._database, update.chat.id)
+
+    async def _run(
+        self, chat_id: int, event: Event, hint: str | None, pressed: Pressed | None = None
+    ) -> None:
+        try:
+            replies = await self._flow.handle(ChatKey(Channel.TELEGRAM, str(chat_id)), event)
+
+            async def language() -> str:
+                return await chat_language(self._database, chat_id, hint=hint)
+
+            await self._renderer.render(chat_id, replies, language=language, pressed=pressed)
+        except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
+            await self._failed(chat_id, exc, hint, what=event.kind)
+
+    async def _failed(self, chat_id: int, exc: Exception, hint: str | None, *, what: str) -> None:
+        # The exception's text may quote what the user sent (a database error carries its
+        # parameters), so only its type and where it happened are logged.
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("telegram %s failed: %s\n%s", what, type(exc).__name__, frames)
+        try:
+            await self._say(chat_id, "error.internal", hint)
+        except Exception as again:  # noqa: BLE001 - nothing more can be done for this update
+            log.error("telegram: could not apologize either: %s", type(again).__name__)
+
+    async def _say(self, chat_id: int, message_id: str, hint: str | None) -> None:
+        try:
+            lang = await chat_language(self._database, chat_id, hint=hint)
+        except Exception as exc:  # noqa: BLE001 - the database may be what failed
+            log.warning("telegram: chat language unknown (%s)", type(exc).__name__)
+            lang = language_from_hint(hint)
+        text = self._texts.gettext(lang, message_id)
+        await self._sender.call(SendMessage(chat_id=chat_id, text=text), chat_id=chat_id)

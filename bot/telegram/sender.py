@@ -1,0 +1,111 @@
+"""Outbound calls to the Bot API: rate-limited, retried when Telegram asks, never sent twice.
+
+- 429 `retry_after`: wait as long as Telegram says, then try again (bounded).
+- 5xx and connection failures: retry with exponential backoff a bounded number of times. A
+  *send* that timed out is not retried: Telegram may have delivered it, and a duplicate
+  message is worse than a missing one the user can ask for again.
+- 403 (the user blocked the bot): recorded through `on_blocked`, never retried.
+- 400 (a bad request, e.g. "message is not modified") is the caller's to handle: raised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import TelegramMethod
+from aiohttp import ClientConnectorError
+
+from bot.telegram.ratelimit import TokenBucket
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 5
+MAX_RETRY_AFTER = 60.0  # a longer flood wait means a problem no user should sit through
+BACKOFF_BASE = 0.5
+# Calls that put something in front of the user; only these count against the message rate.
+_MESSAGE_METHODS = frozenset(
+    {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+)
+
+
+class TelegramSender:
+    """Sends Bot API methods for the channel; one per bot, shared by every chat."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        bucket: TokenBucket | None = None,
+        max_attempts: int = MAX_ATTEMPTS,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.bot = bot
+        self._on_blocked = on_blocked
+        self._bucket = bucket or TokenBucket(sleep=sleep)
+        self._max_attempts = max_attempts
+        self._sleep = sleep
+
+    async def call(self, method: TelegramMethod[T], *, chat_id: int | None = None) -> T | None:
+        """Send `method`; return its result, or None when it could not be delivered.
+
+        Undeliverable calls (blocked bot, retries exhausted) are logged and recorded here, so
+        callers only stop sending to that chat. A 400 Bad Request is raised to the caller.
+
+        Args:
+            method: the aiogram method object, e.g. ``SendMessage(...)``.
+            chat_id: the chat it goes to, for the blocked-bot record.
+
+        """
+        name = method.__api_method__
+        for attempt in range(1, self._max_attempts + 1):
+            if name in _MESSAGE_METHODS:
+                await self._bucket.acquire()
+            try:
+                return await self.bot(method)
+            except TelegramBadRequest:
+                raise
+            except TelegramRetryAfter as exc:
+                if exc.retry_after > MAX_RETRY_AFTER or attempt == self._max_attempts:
+                    log.warning("%s: gave up after retry_after=%s", name, exc.retry_after)
+                    return None
+                log.info("%s: Telegram asks to wait %s s", name, exc.retry_after)
+                await self._sleep(exc.retry_after)
+            except TelegramForbiddenError:
+                log.info("%s: the user blocked the bot (or the chat is gone)", name)
+                if chat_id is not None and self._on_blocked is not None:
+                    await self._on_blocked(chat_id)
+                return None
+            except TelegramEntityTooLarge:
+                log.warning("%s: request too large, not retried", name)
+                return None
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                if not _may_retry(name, exc) or attempt == self._max_attempts:
+                    log.warning("%s: not delivered (%s)", name, type(exc).__name__)
+                    return None
+                delay = BACKOFF_BASE * 2 ** (attempt - 1) * (1 + random.random() / 2)
+                log.info("%s: %s, retrying in %.1f s", name, type(exc).__name__, delay)
+                await self._sleep(delay)
+        return None
+
+
+def _may_retry(method_name: str, exc: Exception) -> bool:
+    """Whether repeating the call cannot make the user see a message twice."""
+    if isinstance(exc, TelegramServerError) or not method_name.startswith("send"):
+        return True
+    # The request never left: connecting failed. Anything later may have been delivered.
+    return isinstance(exc.__cause__, ClientConnectorError)

@@ -1,0 +1,64 @@
+"""`POST /webhooks/telegram`: the secret is checked, the update is taken, Telegram is answered.
+
+The answer is 200 at once and the update is handled in a background task, so Telegram never
+waits on the flow (a slow answer makes it resend, and blocks the chat's next updates). The
+tasks are kept and awaited on shutdown, so a stopping process finishes what it accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from storage.credentials import SecretBox
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+
+
+def webhook_secret(secret_box: SecretBox) -> str:
+    """Return the `secret_token` given to setWebhook, derived from SECRET_KEY.
+
+    Telegram allows 1-256 characters of ``A-Z a-z 0-9 _ -``; a hex digest is within that.
+    """
+    return secret_box.keyed_hash("telegram-webhook")[:64]
+
+
+class WebhookReceiver:
+    """Receives updates posted by Telegram and hands each to `feed` in the background."""
+
+    def __init__(self, *, secret: str, feed: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        self._secret = secret.encode()
+        self._feed = feed
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def register(self, app: web.Application, *, path: str = WEBHOOK_PATH) -> None:
+        app.router.add_post(path, self.handle)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            log.warning("telegram webhook: wrong or missing secret token, refused")
+            return web.Response(status=403)
+        try:
+            update = await request.json()
+        except ValueError:
+            return web.Response(status=400)
+        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
+            return web.Response(status=400)
+        task = asyncio.create_task(self._feed(update))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return web.Response(status=200)
+
+    async def drain(self) -> None:
+        """Wait for every update already accepted."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
