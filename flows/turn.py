@@ -74,7 +74,8 @@ class Turn:
         """Format a date the way the chat's language writes it."""
         if isinstance(value, str):
             value = date.fromisoformat(value)
-        return format_date(value, "long", locale=self.lang)
+        # Russian "long" adds "г." which reads badly before a full stop; Kyrgyz keeps CLDR's.
+        return format_date(value, "d MMMM y" if self.lang == "ru" else "long", locale=self.lang)
 
     def money(self, amount: int) -> str:
         return f"{amount:,}".replace(",", " ") + " " + self.campaign.currency(self.lang)
