@@ -86,6 +86,12 @@ async def close_session(database: Database, token_hash: str) -> None:
         await session.execute(delete(WebSession).where(WebSession.token_hash == token_hash))
 
 
+async def close_officer_sessions(database: Database, officer_id: int) -> None:
+    """Log the officer out everywhere (after someone else reset their password)."""
+    async with database.session() as session:
+        await session.execute(delete(WebSession).where(WebSession.officer_id == officer_id))
+
+
 def set_cookie(
     response: web.StreamResponse,
     settings: Settings,

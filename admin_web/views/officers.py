@@ -21,6 +21,7 @@ from admin_web.context import WEB_CONTEXT
 from admin_web.paging import Page, PageRequest
 from admin_web.render import rejection_text, render
 from admin_web.routing import WebRoute, get, post
+from admin_web.sessions import close_officer_sessions
 from flows.validation import Rejected
 from storage.enums import Role
 from storage.models import Officer
@@ -160,6 +161,8 @@ def _reset_view(desk: _Desk):  # type: ignore[no-untyped-def]
                 error = rejection_text(request, result)
                 return await _page(request, desk, session, actor, error=error)
         issued = result.value
+        # Whoever held the lost password may be logged in with it: end those sessions.
+        await close_officer_sessions(context.database, issued.officer.id)
         delivered = await _deliver(request, issued)
         async with acting_officer(request) as (session, actor):
             return await _page(

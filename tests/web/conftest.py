@@ -1,0 +1,176 @@
+"""The officers' web served by the real app (`bot.app.create_app`) to an aiohttp test client.
+
+pytest-aiohttp is not installed: the server and client are built here from
+`aiohttp.test_utils`. `WebWorld` holds two districts with a school and officers each, all
+with the factories' password; `login(client, officer)` logs a client in through the form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.runtime import FLOWS_LOCALE, Runtime
+from config.campaign import Campaign
+from config.settings import Settings
+from flows.i18n import Translator
+from flows.notifier import NoChannelNotifier
+from storage.credentials import SecretBox
+from storage.database import Database
+from storage.enums import GrantKind, Role
+from storage.filestore import DiskFileStore
+from storage.models import AccessGrant, District, Officer, School
+from storage.state import StateStore
+from tests.factories import PASSWORD, make_district, make_grant, make_officer, make_school
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@dataclass
+class WebWorld:
+    district_a: District
+    district_b: District
+    school_a: School  # 10101, district A
+    school_a2: School  # 10102, district A, no coordinator yet
+    school_b: School  # 20201, district B
+    admin: Officer
+    coordinator_a: Officer
+    coordinator_b: Officer
+    teacher_a: Officer  # school coordinator of 10101
+    teacher_b: Officer  # school coordinator of 20201
+    teacher_a2: Officer  # school coordinator of 10102 (a target of password resets)
+    spare_coordinator: Officer  # a second coordinator of district A (ditto)
+    mzhb_a: AccessGrant  # an МЖБ grant of district A
+    graduate_a: AccessGrant  # a current graduate of school 10101
+
+
+@pytest.fixture
+def runtime(
+    settings: Settings,
+    database: Database,
+    state: StateStore,
+    filestore: DiskFileStore,
+    secret_box: SecretBox,
+    campaign: Campaign,
+) -> Runtime:
+    return Runtime(
+        settings=settings.model_copy(update={"telegram_bot_username": "ort_test_bot"}),
+        database=database,
+        state=state,
+        filestore=filestore,
+        secret_box=secret_box,
+        campaign=campaign,
+        bot_texts=Translator.load(FLOWS_LOCALE, "bot"),
+        notifier=NoChannelNotifier(),
+    )
+
+
+@pytest.fixture
+async def server(runtime: Runtime) -> AsyncIterator[TestServer]:
+    test_server = TestServer(create_app(runtime))
+    await test_server.start_server()
+    yield test_server
+    await test_server.close()
+
+
+@pytest.fixture
+async def make_client(server: TestServer) -> AsyncIterator:
+    """Build as many independent browsers (cookie jars) as a test needs."""
+    clients: list[TestClient] = []
+
+    async def build() -> TestClient:
+        client = TestClient(server)
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def client(make_client) -> TestClient:  # type: ignore[no-untyped-def]
+    return await make_client()
+
+
+@pytest.fixture
+async def web_world(database: Database, secret_box: SecretBox) -> WebWorld:
+    async with database.session() as s:
+        district_a = await make_district(s, "Сокулук району")
+        district_b = await make_district(s, "Аламүдүн району")
+        school_a = await make_school(s, "10101", district_a, "Сокулук №1 орто мектеби")
+        school_a2 = await make_school(s, "10102", district_a, "Гимназия им. Ч. Айтматова")
+        school_b = await make_school(s, "20201", district_b, "Лебединовка орто мектеби")
+        admin = await make_officer(s, Role.CENTRAL, full_name="Бакиева Айгүл Мамытовна")
+        coordinator_a = await make_officer(
+            s, Role.DISTRICT, district=district_a, full_name="Осмонов Талант Бекович"
+        )
+        coordinator_b = await make_officer(
+            s, Role.DISTRICT, district=district_b, full_name="Иванова Ольга Петровна"
+        )
+        teacher_a = await make_officer(
+            s, Role.SCHOOL, school=school_a, full_name="Токтогулова Жазгүл Асановна"
+        )
+        teacher_b = await make_officer(
+            s, Role.SCHOOL, school=school_b, full_name="Садыков Эрлан Маратович"
+        )
+        teacher_a2 = await make_officer(
+            s, Role.SCHOOL, school=school_a2, full_name="Мамытова Нургүл Асановна"
+        )
+        spare_coordinator = await make_officer(
+            s, Role.DISTRICT, district=district_a, full_name="Кадыров Азамат Уланович"
+        )
+        mzhb_a = await make_grant(
+            s,
+            school=school_a,
+            granted_by=coordinator_a,
+            secret_box=secret_box,
+            kind=GrantKind.MZHB,
+            full_name="Жумабеков Нурлан Асылбекович",
+        )
+        graduate_a = await make_grant(
+            s,
+            school=school_a,
+            granted_by=teacher_a,
+            secret_box=secret_box,
+            full_name="Абдыкадырова Айпери Бакытовна",
+        )
+        return WebWorld(
+            district_a,
+            district_b,
+            school_a,
+            school_a2,
+            school_b,
+            admin,
+            coordinator_a,
+            coordinator_b,
+            teacher_a,
+            teacher_b,
+            teacher_a2,
+            spare_coordinator,
+            mzhb_a,
+            graduate_a,
+        )
+
+
+async def csrf_token(client: TestClient, path: str = "/login") -> str:
+    """Open `path` and return the CSRF token its forms carry."""
+    response = await client.get(path)
+    found = CSRF_FIELD.search(await response.text())
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+async def login(client: TestClient, officer: Officer, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = await csrf_token(client)
+    return await client.post(
+        "/login",
+        data={"phone": officer.phone, "password": password, "csrf_token": token},
+        allow_redirects=False,
+    )
