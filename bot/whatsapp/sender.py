@@ -98,7 +98,7 @@ class WhatsAppSender:
             template: used outside the window (or when there is no text).
 
         """
-        use_text = text is not None and (template is None or await self.in_window(phone))
+        use_text = text is not None and await self.in_window(phone)
         if not use_text and template is None:
             # Twilio would refuse it (63016); record the refusal instead of trying.
             row = await self._outbox.reserve(key, phone=phone, purpose=purpose, template_sid=None)
