@@ -13,6 +13,7 @@ from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
 from bot.runtime import Runtime
 from config.settings import Settings
+from flows.engine import RegistrationFlow
 from storage.migrate import upgrade_head_async
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,20 @@ def create_app(runtime: Runtime) -> web.Application:
             bot_texts=runtime.bot_texts,
         ),
     )
+    if runtime.whatsapp is not None:
+        runtime.whatsapp.mount(app, _registration_flow(runtime))
     return app
+
+
+def _registration_flow(runtime: Runtime) -> RegistrationFlow:
+    return RegistrationFlow(
+        database=runtime.database,
+        state=runtime.state,
+        filestore=runtime.filestore,
+        campaign=runtime.campaign,
+        translator=runtime.bot_texts,
+        secret_box=runtime.secret_box,
+    )
 
 
 def channel_status(settings: Settings) -> list[str]:

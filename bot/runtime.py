@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.whatsapp import WhatsApp
 from config.campaign import Campaign, load_campaign
 from config.settings import Settings
 from flows.i18n import Translator
@@ -27,20 +28,31 @@ class Runtime:
     campaign: Campaign
     bot_texts: Translator
     notifier: CredentialsNotifier
+    whatsapp: WhatsApp | None = None  # set when TWILIO_* are configured
 
     @classmethod
     def from_settings(cls, settings: Settings, *, campaign: Campaign | None = None) -> Runtime:
+        database = Database.from_url(settings.database_url)
+        state = state_store_from_url(settings.redis_url)
+        whatsapp = (
+            WhatsApp.from_settings(settings, database=database, state=state)
+            if settings.whatsapp_enabled
+            else None
+        )
         return cls(
             settings=settings,
-            database=Database.from_url(settings.database_url),
-            state=state_store_from_url(settings.redis_url),
+            database=database,
+            state=state,
             filestore=DiskFileStore(settings.media_dir),
             secret_box=SecretBox(settings.resolved_secret_key()),
             campaign=campaign or load_campaign(settings.campaign),
             bot_texts=Translator.load(FLOWS_LOCALE, "bot"),
-            notifier=NoChannelNotifier(),
+            notifier=whatsapp.notifier if whatsapp else NoChannelNotifier(),
+            whatsapp=whatsapp,
         )
 
     async def close(self) -> None:
+        if self.whatsapp is not None:
+            await self.whatsapp.close()
         await self.state.close()
         await self.database.dispose()
