@@ -1,0 +1,142 @@
+"""Photo checks against a plain Pillow decode of the same 12-megapixel JPEG.
+
+    .venv/bin/python bench/photos.py [-n 15]
+
+Makes a 4000x3000 JPEG (the test portrait enlarged, with sensor-like noise) in a temporary
+directory, then measures:
+
+- time: the median of N runs of `analyse_upload(kind="face")` end to end (decode, re-encode,
+  face checks, in its worker thread) and of ``Image.open(f).load()`` (a full decode), the two
+  interleaved so that a busy machine slows both alike;
+- memory: each measured once in a fresh subprocess, as the growth of the peak RSS (VmHWM, the
+  figure ru_maxrss reports, read from /proc because ru_maxrss of a child also counts the parent
+  it was forked from; everything, Pillow's and OpenCV's C allocations included) and as
+  tracemalloc's peak (Python and NumPy allocations only: Pillow's image memory is not traced).
+
+Target (issue 6): the check costs no more than the full decode, and peak memory stays < 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flows.photos import analyse_upload  # noqa: E402
+
+PORTRAIT = ROOT / "tests" / "data" / "astronaut.jpg"
+
+
+def make_photo(path: Path) -> None:
+    with Image.open(PORTRAIT) as im:
+        big = im.convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC)
+    pixels = np.asarray(big).astype(np.int16)
+    pixels += np.random.default_rng(6).integers(-10, 11, pixels.shape, dtype=np.int16)
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(path, "JPEG", quality=92)
+
+
+# One event loop for every run, as in the server: its worker threads, and the cascades each
+# thread loads once, are kept between uploads.
+LOOP = asyncio.new_event_loop()
+
+
+def ours(data: bytes) -> None:
+    analysis = LOOP.run_until_complete(analyse_upload(data, kind="face"))
+    assert analysis.image is not None
+
+
+def baseline(data: bytes) -> None:
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+
+
+def measure_memory(which: str, path: Path) -> dict[str, float]:
+    """In this (fresh) process: the peak growth of running `which` once on the file."""
+    data = path.read_bytes()
+    run = ours if which == "ours" else baseline
+    if which == "ours":  # load the cascades and other one-off state before the measurement
+        run(ROOT.joinpath(PORTRAIT).read_bytes())
+    before = peak_rss_kb()
+    tracemalloc.start()
+    run(data)
+    _, traced_peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    after = peak_rss_kb()
+    return {"rss_growth_mb": (after - before) / 1024, "traced_peak_mb": traced_peak / 2**20}
+
+
+def peak_rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_in_subprocess(which: str, path: Path) -> dict[str, float]:
+    command = [sys.executable, __file__, "--memory", which, "--file", str(path)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output)
+
+
+def cpu_model() -> str:
+    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+        if line.startswith("Model name:"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=15, help="runs of each, for the median time")
+    parser.add_argument("--memory", choices=["ours", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory:
+        print(json.dumps(measure_memory(args.memory, args.file)))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "12mp.jpg"
+        make_photo(path)
+        data = path.read_bytes()
+        ours(data)  # warm-up: cascades loaded, code paths paged in
+        baseline(data)
+        times: dict[str, list[float]] = {"ours": [], "baseline": []}
+        for _ in range(args.n):
+            for name, run in (("ours", ours), ("baseline", baseline)):
+                start = time.perf_counter()
+                run(data)
+                times[name].append(time.perf_counter() - start)
+        memory = {name: memory_in_subprocess(name, path) for name in ("ours", "baseline")}
+
+    median = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    print(f"machine: {cpu_model()}, {len(__import__('os').sched_getaffinity(0))} cores")
+    print(f"file: 4000x3000 JPEG, {len(data) / 2**20:.1f} MB; runs: {args.n} of each")
+    print(f"{'':32} {'median ms':>10} {'peak RSS +MB':>13} {'tracemalloc MB':>15}")
+    labels = {"ours": "analyse_upload(kind='face')", "baseline": "Image.open().load()"}
+    for name in ("ours", "baseline"):
+        print(
+            f"{labels[name]:32} {median[name]:10.1f} {memory[name]['rss_growth_mb']:13.1f}"
+            f" {memory[name]['traced_peak_mb']:15.1f}"
+        )
+    print(f"ratio ours/baseline: time {median['ours'] / median['baseline']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
