@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.codifier import search_schools
 from access.grants import (
+    IssuedGrant,
     create_grant,
     create_grants_bulk,
     get_grant,
@@ -33,7 +34,7 @@ from admin_web.stash import UploadStash
 from admin_web.uploads import read_upload
 from flows.validation import Rejected
 from storage.enums import GrantKind, MzhbCheck, Role
-from storage.models import Officer
+from storage.models import Officer, School
 
 SCHOOL_PICKER_LIMIT = 3000
 
@@ -89,7 +90,6 @@ async def grants_page(
         "error": None,
         "bulk_error": None,
         "issued": None,
-        "telegram_link": None,
         "bulk": None,
         "campaign": campaign,
         "schools": [],
@@ -104,6 +104,20 @@ async def grants_page(
         )
     context.update(extra)
     return render(request, "grants.html", context)
+
+
+async def issued_view(
+    request: web.Request, session: AsyncSession, issued: IssuedGrant
+) -> dict[str, str | None]:
+    """Copy what the page shows of a new grant while its transaction is still open."""
+    school = await session.get(School, issued.grant.school_id)
+    return {
+        "full_name": issued.grant.full_name,
+        "phone": issued.grant.phone,
+        "school_code": school.code if school else "",
+        "access_code": issued.access_code,
+        "telegram_link": telegram_link(request, issued.access_code),
+    }
 
 
 def list_view(desk: GrantDesk):  # type: ignore[no-untyped-def]
@@ -147,15 +161,9 @@ def create_view(desk: GrantDesk):  # type: ignore[no-untyped-def]
                     ticked=ticked,
                     error=rejection_text(request, result),
                 )
+            issued = await issued_view(request, session, result.value)
         async with acting_officer(request) as (session, actor):
-            return await grants_page(
-                request,
-                desk,
-                session,
-                actor,
-                issued=result.value,
-                telegram_link=telegram_link(request, result.value.access_code),
-            )
+            return await grants_page(request, desk, session, actor, issued=issued)
 
     return view
 
@@ -236,19 +244,12 @@ async def new_code(request: web.Request) -> web.StreamResponse:
         result = await regenerate_access_code(
             session, actor=actor, grant_id=grant_id, secret_box=context.secret_box
         )
-    if isinstance(result, Rejected):
-        raise web.HTTPNotFound()
+        if isinstance(result, Rejected):
+            raise web.HTTPNotFound()
+        issued = await issued_view(request, session, result.value)
     desk = MZHB if actor.role is Role.DISTRICT else GRADUATES
     async with acting_officer(request) as (session, actor):
-        return await grants_page(
-            request,
-            desk,
-            session,
-            actor,
-            issued=result.value,
-            telegram_link=telegram_link(request, result.value.access_code),
-            new_code=True,
-        )
+        return await grants_page(request, desk, session, actor, issued=issued, new_code=True)
 
 
 _DISTRICT = {Role.DISTRICT}
