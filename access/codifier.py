@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_action
@@ -115,13 +116,19 @@ def _row_problem(
 
 async def ensure_unlisted_school(session: AsyncSession) -> School:
     """Return school 9999 ("not in the codifier"), creating it when missing."""
-    school = await session.scalar(select(School).where(School.code == UNLISTED_CODE))
+    query = select(School).where(School.code == UNLISTED_CODE)
+    school = await session.scalar(query)
     if school is None:
         school = School(
             code=UNLISTED_CODE, name=UNLISTED_NAME, name_search=search_key(UNLISTED_NAME)
         )
-        session.add(school)
-        await session.flush()
+        try:
+            async with session.begin_nested():
+                session.add(school)
+                await session.flush()
+        except IntegrityError:
+            # Another officer's request created it at the same moment.
+            school = (await session.scalars(query)).one()
     return school
 
 

@@ -11,6 +11,7 @@ officer's scope.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, BinaryIO
@@ -45,13 +46,19 @@ async def _write(
     to_cells: Callable[[Any], list[object]],
 ) -> None:
     started = False
-    async for partition in _batches(session, stmt):
+
+    def write(partition: Sequence[Any]) -> None:
+        nonlocal started
         rows = [to_cells(row) for row in partition]
         if not started:
             sheet.start(header, rows)
             started = True
         for row in rows:
             sheet.append(row)
+
+    async for partition in _batches(session, stmt):
+        # Decrypting and serializing a batch is CPU work: keep the event loop free for others.
+        await asyncio.to_thread(write, partition)
     if not started:
         sheet.start(header, [])
 
