@@ -7,11 +7,13 @@ import contextlib
 import logging
 import signal
 
+from aiogram.exceptions import TelegramAPIError
 from aiohttp import web
 
 from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
 from bot.runtime import Runtime
+from bot.telegram import TelegramChannel
 from config.settings import Settings
 from flows.engine import RegistrationFlow
 from storage.migrate import upgrade_head_async
@@ -47,6 +49,15 @@ def create_app(runtime: Runtime) -> web.Application:
     )
     if runtime.whatsapp is not None:
         runtime.whatsapp.mount(app, _registration_flow(runtime))
+    if runtime.settings.telegram_enabled:
+        runtime.telegram = TelegramChannel.from_settings(
+            runtime.settings,
+            flow=_registration_flow(runtime),
+            state=runtime.state,
+            database=runtime.database,
+            secret_box=runtime.secret_box,
+        )
+        runtime.telegram.mount(app)
     return app
 
 
@@ -93,6 +104,11 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
     print(f"Officers' web: http://{settings.web_host}:{settings.web_port}/", flush=True)
     for line in channel_status(settings):
         print(line, flush=True)
+    if runtime.telegram is not None:
+        try:
+            await runtime.telegram.start()
+        except TelegramAPIError as exc:  # the web and the other channels still serve
+            log.error("Telegram: could not start (%s)", type(exc).__name__)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

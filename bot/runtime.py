@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.telegram import TelegramChannel
 from bot.whatsapp import WhatsApp
 from config.campaign import Campaign, load_campaign
 from config.settings import Settings
@@ -29,6 +30,7 @@ class Runtime:
     bot_texts: Translator
     notifier: CredentialsNotifier
     whatsapp: WhatsApp | None = None  # set when TWILIO_* are configured
+    telegram: TelegramChannel | None = None  # set by create_app when TELEGRAM_BOT_TOKEN is set
 
     @classmethod
     def from_settings(cls, settings: Settings, *, campaign: Campaign | None = None) -> Runtime:
@@ -52,6 +54,8 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.stop()
         if self.whatsapp is not None:
             await self.whatsapp.close()
         await self.state.close()

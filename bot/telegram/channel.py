@@ -88,6 +88,7 @@ class TelegramChannel:
         )
         self.webhook = WebhookReceiver(secret=self.secret, feed=self.feed_raw_update)
         self._polling_task: asyncio.Task[None] | None = None
+        self._stopped = False
         self._polling_started = asyncio.Event()
         self.dispatcher.startup.register(self._on_polling_startup)
 
@@ -187,6 +188,9 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in progress, close the HTTP session."""
+        if self._stopped:
+            return
+        self._stopped = True
         if self._polling_task is not None and not self._polling_task.done():
             await self.dispatcher.stop_polling()
         polled = self._polling_task is not None

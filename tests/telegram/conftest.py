@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +23,9 @@ from config.settings import Settings
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.state import StateStore
+from storage.state.redis import RedisStateStore
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
 TOKEN = "700000001:TEST-token-for-the-fake-bot-api"
 _user_ids = itertools.count(5550001)
 
@@ -45,6 +49,7 @@ class Harness:
     mode: str
     client: TestClient | None
     sleep: RecordedSleep
+    runtime: Any = None  # the whole app's Runtime, when started through `start_app`
 
     async def deliver(self, update: dict[str, Any]) -> None:
         if self.mode == "polling":
@@ -73,6 +78,8 @@ class Harness:
         await self.channel.stop()
         if self.client is not None:
             await self.client.close()
+        if self.runtime is not None:
+            await self.runtime.close()
 
 
 StartChannel = Callable[..., Awaitable[Harness]]
@@ -134,3 +141,45 @@ async def start_channel(
     yield start
     for harness in harnesses:
         await harness.close()
+
+
+@pytest.fixture
+async def start_app(
+    telegram_settings: Settings, fake_api: FakeTelegramAPI, campaign
+) -> AsyncIterator[Callable[..., Awaitable[Harness]]]:
+    """Start the whole app as `ortbot serve` wires it (Runtime + create_app), Telegram on.
+
+    Each call is a fresh "process" on the same database and files: in-process state starts
+    empty, while Redis (TEST_REDIS_URL) keeps its keys, as after a real restart.
+    """
+    from bot.app import create_app
+    from bot.runtime import Runtime
+
+    prefix = f"test:tg:{uuid.uuid4().hex}:"
+    harnesses: list[Harness] = []
+    runtimes: list[Runtime] = []
+
+    async def start(mode: str = "webhook") -> Harness:
+        settings = telegram_settings.model_copy(update={"redis_url": None})
+        if mode == "webhook":
+            settings = settings.model_copy(update={"public_base_url": "https://ort.example.kg"})
+        runtime = Runtime.from_settings(settings, campaign=campaign)
+        if TEST_REDIS_URL:
+            runtime.state = RedisStateStore.from_url(TEST_REDIS_URL, prefix=prefix)
+        app = create_app(runtime)
+        client = TestClient(TestServer(app))
+        await client.start_server()
+        assert runtime.telegram is not None
+        await runtime.telegram.start()
+        harness = Harness(fake_api, runtime.telegram, mode, client, RecordedSleep(), runtime)
+        harnesses.append(harness)
+        runtimes.append(runtime)
+        return harness
+
+    yield start
+    for harness in harnesses:
+        await harness.close()
+    if TEST_REDIS_URL:
+        cleaner = RedisStateStore.from_url(TEST_REDIS_URL, prefix=prefix)
+        await cleaner.flush()
+        await cleaner.close()
