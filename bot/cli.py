@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
@@ -42,6 +43,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - an operator gets one line, not a traceback
+        if os.environ.get("ORTBOT_DEBUG"):
+            raise
+        # Only the first line: SQLAlchemy appends the statement's parameters after it.
+        summary = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(
+            f"ortbot {args.command}: failed: {summary} (set ORTBOT_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 if __name__ == "__main__":
