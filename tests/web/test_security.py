@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from aiohttp.test_utils import TestClient, TestServer, make_mocked_request
 from sqlalchemy import func, select
 
@@ -218,3 +220,15 @@ async def test_open_redirect_after_login_is_refused(
         allow_redirects=False,
     )
     assert response.headers["Location"] == "/"
+
+
+async def test_a_session_ends_after_twelve_hours(
+    client: TestClient, web_world: WebWorld, database: Database
+) -> None:
+    await login(client, web_world.admin)
+    assert (await client.get("/", allow_redirects=False)).status == 200
+    async with database.session() as s:
+        row = await s.scalar(select(WebSession))
+        assert row.expires_at - row.created_at == timedelta(hours=12)
+        row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    assert (await client.get("/", allow_redirects=False)).status == 302
