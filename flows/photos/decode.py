@@ -99,7 +99,10 @@ def decode_upload(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         # Pillow's own global guard fired first (far above ours); same answer.
         return _too_many_pixels(max_pixels)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except UnidentifiedImageError:
+        return not_an_image
+    # A header that fools a format's check can still break its parser in any way.
+    except Exception:  # noqa: BLE001
         return not_an_image
     with im:
         width, height = im.size
@@ -132,9 +135,7 @@ def _shrunk(im: Image.Image, max_side: int) -> Image.Image:
 def _reencode(im: Image.Image) -> DecodedImage:
     # JPEG only: let libjpeg decode at 1/2, 1/4 or 1/8 scale, still >= the stored size.
     im.draft("RGB", _draft_size(im.size, STORED_MAX_SIDE))
-    im.load()
-    if getattr(im, "is_animated", False):
-        im.seek(0)
+    im.load()  # the first frame of an animated WebP/PNG
     ImageOps.exif_transpose(im, in_place=True)
     rgb = _to_rgb(im)
     if max(rgb.size) > STORED_MAX_SIDE:
@@ -146,6 +147,8 @@ def _reencode(im: Image.Image) -> DecodedImage:
     rgb.save(buffer, "JPEG", quality=JPEG_QUALITY, exif=b"")
     jpeg_bytes = buffer.getvalue()
     preview = _shrunk(rgb, ANALYSIS_MAX_SIDE)
+    if preview is im:  # a small photo: keep its own pixels, not the file object being closed
+        preview = preview.copy()
     return DecodedImage(
         jpeg_bytes=jpeg_bytes,
         width=rgb.width,

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from photo_samples import astronaut, encode, jpeg, png_header_bomb
-from PIL import ExifTags, Image
+from PIL import ExifTags, Image, ImageCms
 
 from flows.photos import CheckResult, Code, DecodedImage, analyse_upload, decode_upload
 
@@ -124,7 +124,8 @@ def test_exif_orientation_applied_and_gps_and_camera_stripped() -> None:
         ExifTags.GPS.GPSLongitudeRef: "E",
         ExifTags.GPS.GPSLongitude: (74.0, 35.0, 10.0),
     }
-    upload = jpeg(im, exif=exif)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    upload = jpeg(im, exif=exif, icc_profile=icc, comment="Owner: Aibek, +996 555 123 456")
     assert Image.open(io.BytesIO(upload)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it is there
 
     decoded = _decoded(upload)
@@ -134,7 +135,8 @@ def test_exif_orientation_applied_and_gps_and_camera_stripped() -> None:
     assert red > 200 and green < 60
     assert dict(stored.getexif()) == {}
     assert not stored.getexif().get_ifd(ExifTags.IFD.GPSInfo)
-    for trace in (b"Exif", b"PhoneMaker", b"Model X-1000"):
+    assert not {"exif", "icc_profile", "xmp", "comment"} & stored.info.keys()
+    for trace in (b"Exif", b"PhoneMaker", b"Model X-1000", b"Aibek", b"+996"):
         assert trace not in decoded.jpeg_bytes
 
 
