@@ -28,7 +28,7 @@ MIN_HEIGHT = 400
 QUICK_SIDE = 256
 THOROUGH_SIDE = 400
 SMALLEST_FACE = 0.07
-MIN_WINDOW = 24  # the cascades' own training size
+MIN_WINDOW = 24  # the default cascade's training size (alt2's is 20)
 FACE_TOO_SMALL = 0.12  # of the shorter side: the face box of the astronaut is 0.18
 OTHER_FACE = 0.4  # a second face counts when at least this fraction of the main one's width
 # The cascade's box spans brows to mouth; the whole face reaches this far beyond it, in box
@@ -66,8 +66,9 @@ def check_face_photo(decoded: DecodedImage) -> list[CheckResult]:
     """Check a decoded face photo; an empty list means it meets every checked requirement.
 
     Returns:
-        Blocking results first (too small, not in colour, no face, several faces, face too
-        small or cut off), then warnings (background, blur, position, tilt, eyes).
+        Either the blocking results alone (too small, no face, not in colour, several faces,
+        face too small or cut off: the photo must be replaced, so nothing else is said), or
+        the warnings (background, blur, position, tilt, eyes), possibly none.
 
     """
     if decoded.width < MIN_WIDTH or decoded.height < MIN_HEIGHT:
