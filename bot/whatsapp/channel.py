@@ -67,9 +67,16 @@ class WhatsAppChannel:
 
     async def receive(self, message: InboundMessage) -> bool:
         """Accept `message` for processing; return False when it was received before."""
-        if not await self._state.mark_once(f"whatsapp:in:{message.message_sid}", ttl=DEDUP_SECONDS):
+        once = f"whatsapp:in:{message.message_sid}"
+        if not await self._state.mark_once(once, ttl=DEDUP_SECONDS):
             return False
-        if not await self.outbox.record_inbound(message.message_sid, message.phone):
+        try:
+            recorded = await self.outbox.record_inbound(message.message_sid, message.phone)
+        except BaseException:
+            # Twilio retries a failed webhook: the retry must not look like a duplicate.
+            await self._state.delete(f"once:{once}")
+            raise
+        if not recorded:
             return False
         task = asyncio.create_task(self._process(message))
         self._tasks.add(task)

@@ -13,8 +13,8 @@ from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.notifier import WhatsAppCredentialsNotifier
 from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.retry import Backoff
-from bot.whatsapp.sender import WhatsAppSender
-from bot.whatsapp.templates import parse_template_sids
+from bot.whatsapp.sender import SendResult, Template, WhatsAppSender
+from bot.whatsapp.templates import parse_template_sids, template_for
 from bot.whatsapp.webhooks import STATUS_PATH, setup_whatsapp
 from config.settings import Settings
 from flows.i18n import Translator
@@ -38,6 +38,7 @@ class WhatsApp:
     state: StateStore
     auth_token: str
     public_base_url: str | None
+    notification_sids: dict[str, str]
 
     @classmethod
     def from_settings(
@@ -88,6 +89,7 @@ class WhatsApp:
             state=state,
             auth_token=auth_token,
             public_base_url=public,
+            notification_sids=parse_template_sids(settings.twilio_template_notification_sid),
         )
 
     def channel(self, flow: ConversationFlow) -> WhatsAppChannel:
@@ -100,6 +102,25 @@ class WhatsApp:
             state=self.state,
             database=self.database,
             texts=self.texts,
+        )
+
+    async def notify(self, phone: str, *, text: str, language: str, key: str) -> SendResult:
+        """Send a notification or reminder: as text inside the window, else as the template.
+
+        Args:
+            phone: the recipient in E.164.
+            text: the localized text ({{1}} of the notification template).
+            language: "ky" or "ru", to pick the template.
+            key: the idempotency key of this notification (e.g. "reminder:<grant id>:<date>").
+
+        """
+        sid = template_for(self.notification_sids, language)
+        return await self.sender.send(
+            phone,
+            key=key,
+            purpose="notification",
+            text=text,
+            template=Template(sid, {"1": text}) if sid else None,
         )
 
     def mount(self, app: web.Application, flow: ConversationFlow) -> WhatsAppChannel:

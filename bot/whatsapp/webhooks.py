@@ -64,7 +64,12 @@ class SignedRoutes:
             raise web.HTTPForbidden()
         message = InboundMessage.from_form(form)
         if message is not None:
-            await self._channel.receive(message)
+            try:
+                await self._channel.receive(message)
+            except Exception as error:
+                # Not aiohttp's traceback: a database error's message quotes the phone.
+                log.error("WhatsApp message not accepted: %s", type(error).__name__)
+                raise web.HTTPServiceUnavailable() from None
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
     async def status(self, request: web.Request) -> web.Response:

@@ -349,3 +349,58 @@ async def test_a_status_that_arrives_before_the_sid_is_recorded_is_applied_later
 
     [problem] = await wa.whatsapp.outbox.problems()
     assert (problem.status, problem.error_code) == ("failed", 30008)
+
+
+async def test_a_send_that_times_out_is_not_repeated_and_is_kept_for_officers(wa, flow):
+    # Twilio got the message but its answer never came back to us.
+    answer = asyncio.Event()
+    wa.twilio.before_reply = lambda sid: answer.wait()
+    wa.whatsapp.http.timeout = 0.5
+    try:
+        await wa.user(PHONE).send("Салам")
+    finally:
+        answer.set()
+
+    assert len(wa.twilio.messages) == 1  # not sent a second time
+    assert wa.sleep.delays == []
+    [row] = await wa.whatsapp.outbox.problems()
+    assert (row.status, row.attempts) == ("unknown", 1)
+
+
+async def test_a_webhook_that_failed_is_processed_when_twilio_retries_it(
+    wa, flow, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO)
+    params = {"MessageSid": message_sid(), "From": f"whatsapp:{PHONE}", "Body": "Салам"}
+    record = wa.whatsapp.outbox.record_inbound
+
+    async def database_down(*args, **kwargs):
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(wa.channel.outbox, "record_inbound", database_down)
+    assert (await wa.post(params)).status == 503
+    monkeypatch.setattr(wa.channel.outbox, "record_inbound", record)
+    assert (await wa.post(params)).status == 200
+
+    assert [e.text for e in flow.of(PHONE)] == ["Салам"]
+    assert PHONE not in caplog.text
+
+
+async def test_notifications_go_as_text_inside_the_window_and_as_the_template_outside(
+    start_whatsapp, flow
+):
+    wa = await start_whatsapp(
+        flow, twilio_template_notification_sid="HXnotice0000000000000000000000000"
+    )
+    text = "Каттоо 2-апрелде аяктайт."
+
+    outside = await wa.whatsapp.notify(PHONE, text=text, language="ky", key="reminder:1")
+    await wa.user(PHONE).send("Салам")
+    inside = await wa.whatsapp.notify(PHONE, text=text, language="ky", key="reminder:2")
+    again = await wa.whatsapp.notify(PHONE, text=text, language="ky", key="reminder:2")
+
+    assert outside.sent and inside.sent and again.duplicate
+    template, _, plain = wa.twilio.messages
+    assert template["ContentSid"].startswith("HXnotice") and "Body" not in template
+    assert plain["Body"] == text
+    assert len(wa.twilio.messages) == 3  # the repeated key sent nothing
