@@ -5,6 +5,7 @@ from storage.models.chats import LinkedChat
 from storage.models.documents import Document
 from storage.models.geography import District, Oblast, School
 from storage.models.grants import AccessGrant
+from storage.models.history import RegistrationEvent
 from storage.models.messages import ChannelMessage
 from storage.models.officers import Officer, WebSession
 from storage.models.payments import Payment
@@ -21,6 +22,7 @@ __all__ = [
     "Officer",
     "Payment",
     "Registration",
+    "RegistrationEvent",
     "School",
     "WebSession",
 ]

@@ -463,6 +463,38 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "registration_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("registration_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("(CURRENT_TIMESTAMP)"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["officers.id"],
+            name=op.f("fk_registration_events_actor_id_officers"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["registration_id"],
+            ["registrations.id"],
+            name=op.f("fk_registration_events_registration_id_registrations"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_registration_events")),
+    )
+    with op.batch_alter_table("registration_events", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_registration_events_registration_id"), ["registration_id"], unique=False
+        )
+
+    op.create_table(
         "channel_messages",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column(
@@ -515,6 +547,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_channel_messages_phone"))
 
     op.drop_table("channel_messages")
+    with op.batch_alter_table("registration_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_registration_events_registration_id"))
+
+    op.drop_table("registration_events")
     with op.batch_alter_table("payments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_payments_registration_id"))
         batch_op.drop_index(batch_op.f("ix_payments_receipt_number"))
