@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
-from flows import payment
+from flows import decisions, payment
 from flows.events import ChatKey, Event
 from flows.form import FIELDS, Kind, next_missing
 from flows.form.fields import Field
@@ -22,6 +22,7 @@ from flows.identity import (
     remember_start_code,
     window_reply,
 )
+from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.questions import ask, take
 from flows.replies import Reply
 from flows.screens import (
@@ -67,8 +68,11 @@ class RegistrationFlow:
         translator: Translator,
         secret_box: SecretBox,
         clock: Callable[[], datetime] | None = None,
+        publisher: NoticePublisher | None = None,
     ) -> None:
         self._database = database
+        # Tells officers about submissions once they are committed (flows.notifications).
+        self._publisher = publisher or DiscardNotices()
         self._services = Services(state, filestore, campaign, translator, secret_box)
         self._clock = clock or (lambda: datetime.now(UTC))
 
@@ -83,7 +87,10 @@ class RegistrationFlow:
             lock_key = f"chat:{key.channel}:{key.chat_id}"
             async with self._services.state.lock(lock_key, expires_after=LOCK_SECONDS):
                 async with self._database.session() as session:
-                    return await self._handle(key, event, session)
+                    replies = await self._handle(key, event, session)
+                    notices = take_notices(session)
+            await self._publisher.publish(notices)
+            return replies
         except Exception as exc:  # noqa: BLE001 - the user gets a polite reply, never a trace
             # Only the exception type and the frames: messages may quote SQL parameters.
             frames = "".join(traceback.format_tb(exc.__traceback__))
@@ -236,9 +243,6 @@ class RegistrationFlow:
         if next_missing(turn.answers) is not None or turn.answers.get("is_student") is True:
             return await home(turn, prefix=turn.t("submit.incomplete"))
         if registration.status in (RegistrationStatus.DRAFT, RegistrationStatus.REJECTED):
-            registration.status = RegistrationStatus.SUBMITTED
-            registration.submitted_at = turn.now
-            registration.rejection_reasons = []
-            registration.rejection_comment = None
+            await decisions.submit(turn.session, registration, now=turn.now, officer=None)
             return await menu(turn, turn.t("submit.done"))
         return await menu(turn, turn.t("submit.already"))

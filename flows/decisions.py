@@ -1,0 +1,273 @@
+"""What happens to an entry after the form: submission, approval, rejection, payments.
+
+One place used by the conversation, the officers' chats and the web. Every function works in
+the caller's transaction, checks the officer's scope itself, records the step in the entry's
+history (and officers' steps in the audit log), and queues the notices to send after the
+commit (`flows.notifications`). Officers' mistakes (a decided entry, no reason) come back as
+`Rejected` with a message id of the `bot` catalog.
+
+An entry becomes **registered** when it is approved and its confirmed payments cover the fee.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from access.audit import log_action
+from access.scope import Scope
+from config.campaign import Campaign
+from flows.notifications import ApplicantEvent, ApplicantNotice, ReviewPrompt, queue_notice
+from flows.validation import Accepted, Rejected
+from storage.enums import AuditFlag, PaymentStatus, RegistrationStatus
+from storage.models import Officer, Payment, Registration, RegistrationEvent
+
+# Rejection reasons in the order officers see them; `flows.screens.REASON_FIELDS` says what
+# each lets the applicant change ("names" is fixed by the officer who granted access).
+REASONS: tuple[str, ...] = ("face_photo", "passport", "certificate", "names", "benefits", "other")
+COMMENT_LIMIT = 1000
+PAYMENT_REASON_LIMIT = 500
+
+
+def record(
+    session: AsyncSession,
+    registration: Registration,
+    kind: str,
+    *,
+    actor: Officer | None = None,
+    **details: Any,
+) -> None:
+    """Add one step to the entry's history."""
+    session.add(
+        RegistrationEvent(
+            registration_id=registration.id,
+            kind=kind,
+            actor_id=actor.id if actor else None,
+            details=details,
+        )
+    )
+
+
+async def _audit(
+    session: AsyncSession,
+    actor: Officer,
+    registration: Registration,
+    action: str,
+    changes: list[dict[str, Any]],
+) -> None:
+    grant = registration.grant
+    await log_action(
+        session,
+        actor=actor,
+        action=action,
+        flag=AuditFlag.CHANGE,
+        obj_type="registration",
+        obj_id=registration.id,
+        obj_repr=grant.full_name,
+        changes=changes,
+        district_id=grant.district_id,
+    )
+
+
+async def registration_for(
+    session: AsyncSession, actor: Officer, registration_id: int
+) -> Registration | None:
+    """Return the entry when `actor` may see it; another scope's entry is None, as if absent."""
+    registration = await session.get(Registration, registration_id)
+    if registration is None or not Scope.of(actor).allows_grant(registration.grant):
+        return None
+    return registration
+
+
+async def submit(
+    session: AsyncSession, registration: Registration, *, now: datetime, officer: Officer | None
+) -> None:
+    """Send a complete draft (or a fixed rejected entry) for review.
+
+    A resubmission goes back to the officer who rejected it. `officer` is set when an officer
+    filled the form in the web.
+    """
+    again = registration.status is RegistrationStatus.REJECTED
+    rejected_by = registration.decided_by_id if again else None
+    registration.status = RegistrationStatus.SUBMITTED
+    registration.submitted_at = now
+    registration.rejection_reasons = []
+    registration.rejection_comment = None
+    if officer is not None:
+        registration.filled_by_officer_id = officer.id
+    record(session, registration, "resubmitted" if again else "submitted", actor=officer)
+    queue_notice(session, ReviewPrompt(registration.id, officer_id=rejected_by))
+
+
+async def approve(
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    registration_id: int,
+    campaign: Campaign,
+    now: datetime,
+) -> Accepted[Registration] | Rejected:
+    """Approve a submitted entry; registered at once when it is already paid."""
+    registration = await registration_for(session, actor, registration_id)
+    if registration is None:
+        return Rejected("review.error.not_found")
+    if registration.status is not RegistrationStatus.SUBMITTED:
+        return Rejected("review.error.not_submitted")
+    _decide(registration, actor, now, RegistrationStatus.APPROVED)
+    record(session, registration, "approved", actor=actor)
+    await _audit(session, actor, registration, "registration.approve", _status("approved"))
+    if not await _settle(session, registration, campaign, now, actor=actor):
+        queue_notice(session, ApplicantNotice(registration.id, ApplicantEvent.APPROVED))
+    return Accepted(registration)
+
+
+async def reject(
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    registration_id: int,
+    reasons: list[str],
+    comment: str | None,
+    now: datetime,
+) -> Accepted[Registration] | Rejected:
+    """Return a submitted entry to the applicant with the reasons (and what to fix)."""
+    chosen = [r for r in REASONS if r in set(reasons)]
+    text = " ".join((comment or "").split())[:COMMENT_LIMIT] or None
+    if not chosen:
+        return Rejected("review.error.no_reasons")
+    if "other" in chosen and not text:
+        return Rejected("review.error.other_needs_text")
+    registration = await registration_for(session, actor, registration_id)
+    if registration is None:
+        return Rejected("review.error.not_found")
+    if registration.status is not RegistrationStatus.SUBMITTED:
+        return Rejected("review.error.not_submitted")
+    _decide(registration, actor, now, RegistrationStatus.REJECTED)
+    registration.rejection_reasons = chosen
+    registration.rejection_comment = text
+    record(session, registration, "rejected", actor=actor, reasons=chosen, comment=text)
+    changes = [*_status("rejected"), {"field": "reasons", "before": None, "after": chosen}]
+    await _audit(session, actor, registration, "registration.reject", changes)
+    queue_notice(session, ApplicantNotice(registration.id, ApplicantEvent.REJECTED))
+    return Accepted(registration)
+
+
+async def payment_for(session: AsyncSession, actor: Officer, payment_id: int) -> Payment | None:
+    """Return the payment when `actor` may see its entry, else None."""
+    payment = await session.get(Payment, payment_id)
+    if payment is None or await registration_for(session, actor, payment.registration_id) is None:
+        return None
+    return payment
+
+
+async def confirm_payment(
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    payment_id: int,
+    campaign: Campaign,
+    now: datetime,
+    source: str = "web",
+) -> Accepted[Payment] | Rejected:
+    """Confirm a receipt being verified (`source` "statement" when a bank statement matched)."""
+    payment = await payment_for(session, actor, payment_id)
+    if payment is None:
+        return Rejected("review.error.not_found")
+    if payment.status is not PaymentStatus.BEING_VERIFIED:
+        return Rejected("review.error.payment_not_pending")
+    registration = await session.get(Registration, payment.registration_id)
+    assert registration is not None  # noqa: S101 - the payment's foreign key
+    _decide_payment(payment, actor, now, PaymentStatus.CONFIRMED, None)
+    receipt = payment.receipt_number
+    record(session, registration, "payment_confirmed", actor=actor, receipt=receipt, source=source)
+    changes = [{"field": "payment", "before": receipt, "after": "confirmed"}]
+    await _audit(session, actor, registration, "payment.confirm", changes)
+    if not await _settle(session, registration, campaign, now, actor=actor):
+        notice = ApplicantNotice(registration.id, ApplicantEvent.PAYMENT_CONFIRMED, payment.id)
+        queue_notice(session, notice)
+    return Accepted(payment)
+
+
+async def reject_payment(
+    session: AsyncSession, *, actor: Officer, payment_id: int, reason: str, now: datetime
+) -> Accepted[Payment] | Rejected:
+    """Refuse a receipt with a reason the applicant reads; they can enter it again."""
+    text = " ".join((reason or "").split())[:PAYMENT_REASON_LIMIT]
+    if not text:
+        return Rejected("review.error.payment_reason")
+    payment = await payment_for(session, actor, payment_id)
+    if payment is None:
+        return Rejected("review.error.not_found")
+    if payment.status is not PaymentStatus.BEING_VERIFIED:
+        return Rejected("review.error.payment_not_pending")
+    registration = await session.get(Registration, payment.registration_id)
+    assert registration is not None  # noqa: S101 - the payment's foreign key
+    _decide_payment(payment, actor, now, PaymentStatus.REJECTED, text)
+    receipt = payment.receipt_number
+    record(session, registration, "payment_rejected", actor=actor, receipt=receipt, reason=text)
+    changes = [{"field": "payment", "before": receipt, "after": "rejected"}]
+    await _audit(session, actor, registration, "payment.reject", changes)
+    notice = ApplicantNotice(registration.id, ApplicantEvent.PAYMENT_REJECTED, payment.id)
+    queue_notice(session, notice)
+    return Accepted(payment)
+
+
+async def paid_amount(session: AsyncSession, registration_id: int) -> int:
+    """Return the sum of the entry's confirmed payments, in som."""
+    amounts = await session.scalars(
+        select(Payment.amount).where(
+            Payment.registration_id == registration_id,
+            Payment.status == PaymentStatus.CONFIRMED,
+        )
+    )
+    return sum(amounts)
+
+
+def fee_of(registration: Registration, campaign: Campaign) -> int:
+    """Return the fee for what the entry chose (main and state-language tests included)."""
+    subjects = [s for s in (registration.answers or {}).get("subjects") or []]
+    return campaign.fee_for([s for s in subjects if s in campaign.subjects_by_code])
+
+
+async def _settle(
+    session: AsyncSession,
+    registration: Registration,
+    campaign: Campaign,
+    now: datetime,
+    *,
+    actor: Officer | None,
+) -> bool:
+    """Mark an approved entry whose fee is paid registered; True when it became so."""
+    if registration.status is not RegistrationStatus.APPROVED:
+        return False
+    if await paid_amount(session, registration.id) < fee_of(registration, campaign):
+        return False
+    registration.status = RegistrationStatus.REGISTERED
+    registration.decided_at = now
+    record(session, registration, "registered", actor=actor)
+    queue_notice(session, ApplicantNotice(registration.id, ApplicantEvent.REGISTERED))
+    return True
+
+
+def _decide(
+    registration: Registration, actor: Officer, now: datetime, status: RegistrationStatus
+) -> None:
+    registration.status = status
+    registration.decided_at = now
+    registration.decided_by_id = actor.id
+
+
+def _decide_payment(
+    payment: Payment, actor: Officer, now: datetime, status: PaymentStatus, reason: str | None
+) -> None:
+    payment.status = status
+    payment.decided_by_id = actor.id
+    payment.decided_at = now
+    payment.reason = reason
+
+
+def _status(after: str) -> list[dict[str, Any]]:
+    return [{"field": "status", "before": "submitted", "after": after}]
