@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flows.i18n import Translator
+from flows.texts import conversation_texts
 
 ACCESS_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 FLOWS_LOCALE_DIR = Path(__file__).resolve().parents[1] / "flows" / "locale"
@@ -21,7 +22,7 @@ def access_texts() -> Translator:
 
 @cache
 def _bot_texts() -> Translator:
-    return Translator.load(FLOWS_LOCALE_DIR, "bot")
+    return conversation_texts()
 
 
 def render(lang: str, message_id: str, params: dict[str, Any] | None = None) -> str:

@@ -23,7 +23,7 @@ from flows.identity import (
     window_reply,
 )
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
-from flows.questions import ask, take
+from flows.questions import ask, take, with_photo_warnings
 from flows.replies import Reply
 from flows.screens import (
     EDITABLE_STATUSES,
@@ -159,7 +159,8 @@ class RegistrationFlow:
         outcome = await take(turn, field, editing=editing)
         if not outcome.accepted:
             return outcome.replies
-        return await self._after_answer(turn, field, editing)
+        replies = await self._after_answer(turn, field, editing)
+        return with_photo_warnings(turn, field, outcome.warnings, replies)
 
     async def _command(self, turn: Turn, command: str) -> list[Reply]:
         if command == "help":

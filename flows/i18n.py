@@ -25,16 +25,14 @@ class Translator:
         self._catalogs = catalogs
 
     @classmethod
-    def load(cls, locale_dir: Path, domain: str) -> Translator:
+    def load(cls, locale_dir: Path, domain: str, *more_domains: str) -> Translator:
+        """Load `domain` for every language; ids missing there are looked up in `more_domains`."""
         catalogs: dict[str, GNUTranslations] = {}
         for lang in LANGUAGES:
-            po_path = locale_dir / lang / "LC_MESSAGES" / f"{domain}.po"
-            with po_path.open("rb") as handle:
-                catalog = read_po(handle, locale=lang, domain=domain)
-            buffer = io.BytesIO()
-            write_mo(buffer, catalog)
-            buffer.seek(0)
-            catalogs[lang] = GNUTranslations(buffer)
+            first, *rest = (_compile(locale_dir, lang, d) for d in (domain, *more_domains))
+            for fallback in rest:
+                first.add_fallback(fallback)
+            catalogs[lang] = first
         return cls(catalogs)
 
     def has(self, lang: str, message_id: str) -> bool:
@@ -50,7 +48,22 @@ class Translator:
         return text.format(n=n, **params)
 
     def message_ids(self, lang: str) -> set[str]:
-        return set(self._catalogs[_lang(lang)]._catalog)  # noqa: SLF001 - gettext keeps no API
+        ids: set[str] = set()
+        catalog: GNUTranslations | None = self._catalogs[_lang(lang)]
+        while catalog is not None:
+            ids |= set(catalog._catalog)  # noqa: SLF001 - gettext keeps no API for this
+            catalog = catalog._fallback  # noqa: SLF001
+        return ids
+
+
+def _compile(locale_dir: Path, lang: str, domain: str) -> GNUTranslations:
+    po_path = locale_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang, domain=domain)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return GNUTranslations(buffer)
 
 
 def _lang(lang: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
@@ -10,11 +9,10 @@ from typing import Any
 from flows.form import FIELDS, FormContext, Kind
 from flows.form.definition import benefit_categories_missing_documents
 from flows.form.fields import Field
+from flows.photos import UploadAnalysis, analyse_upload
 from flows.replies import Option, Reply
 from flows.turn import Turn
-from flows.uploads import PreparedImage, prepare_image
 from flows.validation import Accepted, Rejected
-from storage.enums import DocumentKind
 from storage.repositories.documents import add_document, replace_benefit_documents
 from storage.repositories.registrations import update_answers
 
@@ -34,6 +32,9 @@ class Outcome:
 
     replies: list[Reply]
     accepted: bool = False
+    # Photo warnings the applicant may override: shown with the next question, with an offer
+    # to send the photo again.
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 def _with_error(turn: Turn, message_id: str, params: dict[str, Any], replies: list[Reply]):
@@ -226,14 +227,11 @@ async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: boo
     return Outcome([await _multi_reply(turn, field, text, back, redraw=True)])
 
 
-async def _prepare(turn: Turn, kind: DocumentKind) -> PreparedImage | Rejected:
-    assert turn.event.file is not None
-    return await asyncio.to_thread(prepare_image, turn.event.file.data, kind)
-
-
-async def _store(turn: Turn, field: Field, image: PreparedImage, benefit: str | None) -> int:
+async def _store(turn: Turn, field: Field, analysis: UploadAnalysis, benefit: str | None) -> int:
     assert turn.registration is not None and field.document is not None
-    key = await turn.services.filestore.put(image.jpeg)
+    image = analysis.image
+    assert image is not None  # only accepted uploads are stored
+    key = await turn.services.filestore.put(image.jpeg_bytes)
     document = await add_document(
         turn.session,
         registration_id=turn.registration.id,
@@ -241,29 +239,48 @@ async def _store(turn: Turn, field: Field, image: PreparedImage, benefit: str | 
         benefit_code=benefit,
         sha256=key,
         mime=image.mime,
-        size=len(image.jpeg),
+        size=image.size,
         width=image.width,
         height=image.height,
         now=turn.now,
-        check_results=[c.as_json() for c in image.checks],
+        check_results=analysis.check_results(),
         replaces_previous=benefit is None,
     )
     return document.id
 
 
 async def _take_file(turn: Turn, field: Field, editing: bool) -> Outcome:
-    assert field.document is not None
-    image = await _prepare(turn, field.document)
-    if isinstance(image, Rejected):
-        return await reask(turn, field, image.message_id, image.params, editing=editing)
+    assert field.document is not None and turn.event.file is not None
+    # Decoding and the checks run in a worker thread (DESIGN.md principle 7).
+    analysis = await analyse_upload(turn.event.file.data, kind=field.document.value)
+    if not analysis.accepted:
+        refusal = analysis.blocking[0]
+        return await reask(turn, field, refusal.code, refusal.params, editing=editing)
+    warnings = [turn.t(w.code, **w.params) for w in analysis.warnings]
     if field.kind is Kind.FILE:
-        return await accept(turn, field, await _store(turn, field, image, None))
+        outcome = await accept(turn, field, await _store(turn, field, analysis, None))
+        outcome.warnings = warnings
+        return outcome
     category = benefit_categories_missing_documents(turn.answers)[0]
-    document_id = await _store(turn, field, image, category)
+    document_id = await _store(turn, field, analysis, category)
     docs = dict(turn.answers.get("benefit_docs") or {})
     docs[category] = [*docs.get(category, []), document_id]
     update_answers(turn.registration, {"benefit_docs": docs})
-    return Outcome(_with_error(turn, "note.benefit_received", {}, await ask(turn, field)))
+    replies = await ask(turn, field)
+    notes = [turn.t("note.benefit_received"), *warnings, replies[0].text]
+    return Outcome([dataclasses.replace(replies[0], text="\n\n".join(notes)), *replies[1:]])
+
+
+def with_photo_warnings(turn: Turn, field: Field, warnings: list[str], replies: list[Reply]):
+    """Show a kept photo's warnings before the next question, offering to send it again."""
+    if not warnings or not replies:
+        return replies
+    again = Option(f"edit:{field.name}", turn.t("option.photo_again"))
+    first = dataclasses.replace(replies[0], text="\n\n".join([*warnings, replies[0].text]))
+    replies = [first, *replies[1:]]
+    last = replies[-1]
+    replies[-1] = dataclasses.replace(last, options=(*last.options, again))
+    return replies
 
 
 async def _benefit_choice(turn: Turn, field: Field, choice: str) -> Outcome:

@@ -19,9 +19,9 @@ from config.campaign import load_campaign
 from config.settings import Settings, get_settings
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
-from flows.i18n import Translator
 from flows.people import validate_phone
 from flows.replies import Option, Reply
+from flows.texts import conversation_texts
 from flows.validation import Rejected
 from storage.credentials import SecretBox
 from storage.database import Database
@@ -90,7 +90,7 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
             state=state,
             filestore=DiskFileStore(settings.media_dir),
             campaign=campaign,
-            translator=Translator.load(FLOWS_LOCALE, "bot"),
+            translator=conversation_texts(),
             secret_box=SecretBox(settings.resolved_secret_key()),
         )
         key = ChatKey(Channel.SHELL, phone)

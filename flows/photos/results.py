@@ -46,6 +46,7 @@ class Code:
     FACE_TILTED = "photo.face_tilted"
     EYES_NOT_FOUND = "photo.eyes_not_found"
     # Document photos, warnings.
+    DOCUMENT_UNREADABLE = "photo.document_unreadable"
     DOCUMENT_TOO_SMALL = "photo.document_too_small"
     DOCUMENT_BLURRED = "photo.document_blurred"
 

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
-from PIL import Image, ImageDraw
 
 from config.campaign import Campaign
-from config.settings import PROJECT_ROOT
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
 from flows.i18n import Translator
 from flows.replies import Reply
+from flows.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel, GrantKind, Role
 from storage.models import AccessGrant, District, Oblast, Officer, School
+from tests import sample_photos
 
 APPLICANT_PHONE = "+996700123456"
 ACCESS_CODE = "KX7M2P9Q"
@@ -27,7 +26,7 @@ FULL_NAME = "Асанова Айгүл Бакытовна"
 
 @pytest.fixture(scope="session")
 def translator() -> Translator:
-    return Translator.load(PROJECT_ROOT / "flows" / "locale", "bot")
+    return conversation_texts()
 
 
 @pytest.fixture
@@ -73,35 +72,24 @@ async def add_grant(
         return row
 
 
-def _jpeg(size: tuple[int, int], colour: tuple[int, int, int], mode: str = "RGB") -> bytes:
-    image = Image.new("RGB", size, colour)
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), fill=(20, 60, 160))
-    if mode == "L":
-        image = image.convert("L")
-    out = io.BytesIO()
-    image.save(out, format="JPEG" if mode != "PNG" else "PNG")
-    return out.getvalue()
-
-
 @pytest.fixture(scope="session")
 def document_photo() -> bytes:
-    return _jpeg((1200, 800), (230, 220, 200))
+    return sample_photos.document_photo_jpeg()
 
 
 @pytest.fixture(scope="session")
 def face_photo() -> bytes:
-    return _jpeg((600, 800), (235, 200, 170))
+    return sample_photos.face_photo_jpeg()
 
 
 @pytest.fixture(scope="session")
 def grey_face_photo() -> bytes:
-    return _jpeg((600, 800), (200, 200, 200), mode="L")
+    return sample_photos.grey_face_photo_jpeg()
 
 
 @pytest.fixture(scope="session")
 def tiny_photo() -> bytes:
-    return _jpeg((200, 150), (230, 220, 200))
+    return sample_photos.tiny_photo_jpeg()
 
 
 @pytest.fixture

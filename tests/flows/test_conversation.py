@@ -10,6 +10,7 @@ from storage.enums import Channel, DocumentKind
 from storage.models import Document, LinkedChat, Registration
 from tests.flows.conftest import APPLICANT_PHONE, ChatDriver
 from tests.flows.script import advance, start
+from tests.photos.photo_samples import astronaut, jpeg
 
 
 @pytest.fixture
@@ -117,13 +118,15 @@ async def test_bad_photos_are_refused_with_the_reason(
     await start(telegram)
     await advance(telegram, photos, until="passport_front")
     await telegram.photo(b"%PDF-1.4 not an image")
-    assert "не удалось открыть как изображение" in telegram.said
+    assert "не является изображением" in telegram.said
     await telegram.photo(tiny_photo)
     assert "600×400" in telegram.said
     await advance(telegram, photos, until="face_photo", begin="passport_front")
     await telegram.photo(grey_face_photo)
     assert "цветной" in telegram.said
-    await telegram.photo(photos["document"])  # 1200×800 is large enough, and in colour
+    await telegram.photo(photos["document"])  # a page of print: no face on it
+    assert "не найдено лицо" in telegram.said
+    await telegram.photo(photos["face"])
     assert "Итого" in telegram.said
 
 
@@ -230,3 +233,30 @@ async def test_a_university_student_is_refused_kindly(telegram, database, grant)
     assert "pin" not in await answers(database)
     await telegram.choose("student:change")
     assert "вузе" in telegram.said
+
+
+async def test_face_photo_with_warnings_is_kept_and_can_be_sent_again(
+    telegram, database, grant, photos
+):
+    busy_background = jpeg(astronaut())  # a real face in front of a studio backdrop
+    await start(telegram)
+    await advance(telegram, photos, until="face_photo")
+    await telegram.photo(busy_background)
+    assert "белым или близким к белому" in telegram.said
+    assert "Итого" in telegram.said  # kept: the applicant may override a warning
+    await telegram.choose("edit:face_photo")
+    await telegram.photo(photos["face"])
+    assert "белым" not in telegram.said
+    async with database.session() as session:
+        faces = (
+            (
+                await session.execute(
+                    select(Document).where(Document.kind == DocumentKind.FACE).order_by(Document.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [f.replaced_at is not None for f in faces] == [True, False]
+    assert {r["code"] for r in faces[0].check_results} >= {"photo.background_not_white"}
+    assert faces[1].check_results == []

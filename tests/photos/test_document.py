@@ -1,4 +1,4 @@
-"""Document photos: legible ones pass, small or blurred ones are warned about, never refused."""
+"""Document photos: legible ones pass, small or blurred ones get warnings, unreadable refused."""
 
 from __future__ import annotations
 
@@ -44,6 +44,24 @@ async def test_small_document_is_kept_with_a_warning_stating_the_minimum() -> No
         Code.DOCUMENT_TOO_SMALL,
         "warning",
         {"kind": "certificate", "min_width": 800, "min_height": 600, "width": 640, "height": 450},
+    )
+
+
+async def test_document_too_small_to_read_anything_is_refused() -> None:
+    analysis = await analyse_upload(jpeg(passport_page((320, 240))), kind="passport_front")
+    assert not analysis.accepted
+    assert analysis.results == (
+        CheckResult(
+            Code.DOCUMENT_UNREADABLE,
+            "blocking",
+            {
+                "kind": "passport_front",
+                "min_width": 600,
+                "min_height": 400,
+                "width": 320,
+                "height": 240,
+            },
+        ),
     )
 
 

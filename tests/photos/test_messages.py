@@ -36,6 +36,17 @@ SAMPLES = [
     CheckResult(Code.FACE_TILTED, "warning", {"angle": 14.9}),
     CheckResult(Code.EYES_NOT_FOUND, "warning", {}),
     CheckResult(
+        Code.DOCUMENT_UNREADABLE,
+        "blocking",
+        {
+            "kind": "passport_front",
+            "min_width": 600,
+            "min_height": 400,
+            "width": 320,
+            "height": 240,
+        },
+    ),
+    CheckResult(
         Code.DOCUMENT_TOO_SMALL,
         "warning",
         {"kind": "certificate", "min_width": 800, "min_height": 600, "width": 640, "height": 450},

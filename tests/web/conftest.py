@@ -15,11 +15,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.runtime import FLOWS_LOCALE, Runtime
+from bot.runtime import Runtime
 from config.campaign import Campaign
 from config.settings import Settings
-from flows.i18n import Translator
 from flows.notifier import NoChannelNotifier
+from flows.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import GrantKind, Role
@@ -65,7 +65,7 @@ def runtime(
         filestore=filestore,
         secret_box=secret_box,
         campaign=campaign,
-        bot_texts=Translator.load(FLOWS_LOCALE, "bot"),
+        bot_texts=conversation_texts(),
         notifier=NoChannelNotifier(),
     )
 

@@ -28,6 +28,7 @@ from config.campaign import Campaign
 from config.settings import Settings
 from flows.engine import RegistrationFlow
 from flows.i18n import Translator
+from flows.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.filestore import FileStore
@@ -187,9 +188,8 @@ def wa_settings(settings: Settings, twilio: FakeTwilioApi) -> Settings:
 
 @pytest.fixture
 def bot_texts() -> Translator:
-    from bot.runtime import FLOWS_LOCALE
 
-    return Translator.load(FLOWS_LOCALE, "bot")
+    return conversation_texts()
 
 
 @pytest.fixture
