@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 
 MESSAGES_PER_SECOND = 30.0
 BURST = 10
+_EPSILON = 1e-9
+_MIN_SLEEP = 0.001
 
 
 class TokenBucket:
@@ -43,7 +45,7 @@ class TokenBucket:
                 elapsed = max(0.0, now - self._updated)
                 self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
                 self._updated = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
+                if self._tokens >= 1 - _EPSILON:  # float sums land a hair below whole tokens
+                    self._tokens = max(0.0, self._tokens - 1)
                     return
-                await self._sleep((1 - self._tokens) / self.rate)
+                await self._sleep(max((1 - self._tokens) / self.rate, _MIN_SLEEP))

@@ -124,7 +124,10 @@ class FakeTelegramAPI:
         retry_after: int | None = None,
         description: str | None = None,
     ) -> None:
-        """Make the next call of `method` (any method when None) fail once."""
+        """Make the next call of `method` (any method when None) fail once.
+
+        Status 0 drops the connection without an answer.
+        """
         if description is None:
             description = {
                 429: f"Too Many Requests: retry after {retry_after}",
@@ -163,6 +166,11 @@ class FakeTelegramAPI:
             self.calls.append(Call(method, params))
             self._changed.notify_all()
             failure = self._take_failure(method)
+        if failure is not None and failure.status == 0:
+            # The connection drops mid-request: the client cannot know what happened.
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=500)
         if failure is not None:
             return _error(failure.status, failure.description, failure.retry_after)
         handler = getattr(self, f"_m_{method}", None)

@@ -6,31 +6,16 @@ like the conversation and follows whatever callback data the bot actually sent.
 
 from __future__ import annotations
 
-import io
-
 from fakes.telegram_user import TelegramUser
-from PIL import Image, ImageDraw
 
 from config.campaign import Campaign
 from flows.i18n import Translator
+from tests.sample_photos import document_photo_jpeg, face_photo_jpeg
 
 APPLICANT_PHONE = "+996700123456"
 ACCESS_CODE = "KX7M2P9Q"
 FULL_NAME = "Асанова Айгүл Бакытовна"
 LANGUAGE_BUTTON = {"ky": "Кыргызча", "ru": "Русский"}
-
-
-def jpeg(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
-    image = Image.new("RGB", size, colour)
-    box = (size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2)
-    ImageDraw.Draw(image).rectangle(box, fill=(20, 60, 160))
-    out = io.BytesIO()
-    image.save(out, format="JPEG")
-    return out.getvalue()
-
-
-DOCUMENT = jpeg((1200, 800), (230, 220, 200))
-FACE = jpeg((600, 800), (235, 200, 170))
 
 
 class Applicant:
@@ -83,20 +68,20 @@ class Applicant:
 
     async def documents(self) -> None:
         # A passport photographed, its back scanned as a file, the certificate photographed.
-        await self.user.send_photo(DOCUMENT)
-        await self.user.send_document(DOCUMENT, file_name="pasport-2.jpg")
-        await self.user.send_photo(DOCUMENT)
+        await self.user.send_photo(document_photo_jpeg())
+        await self.user.send_document(document_photo_jpeg(), file_name="pasport-2.jpg")
+        await self.user.send_photo(document_photo_jpeg())
 
     async def benefits(self) -> None:
         orphan = next(c for c in self.campaign.benefits if c.code == "orphan")
         await self.press("option.yes")
         await self.user.press(orphan.name(self.lang))
         await self.press("option.done")
-        await self.user.send_document(DOCUMENT, file_name="spravka.jpeg")
+        await self.user.send_document(document_photo_jpeg(), file_name="spravka.jpeg")
         await self.press("option.benefit_done")
 
     async def face(self) -> None:
-        await self.user.send_photo(FACE)
+        await self.user.send_photo(face_photo_jpeg())
 
     async def submit_and_pay(self) -> None:
         await self.press("option.submit")

@@ -7,6 +7,7 @@ import io
 import logging
 
 import pytest
+from fakes.telegram_api import SentMessage
 from PIL import Image
 from sqlalchemy import select
 
@@ -305,3 +306,17 @@ async def test_a_blocked_bot_is_recorded_on_the_linked_chat(
     assert rows[str(user.chat_id)] is not None
     assert rows[str(other.chat_id)] is not None
     assert harness.sleep.delays == []  # a blocked chat is not retried
+
+
+async def test_a_redraw_that_cannot_edit_is_sent_as_a_new_message(
+    start_channel: StartChannel,
+) -> None:
+    flow = ScriptedFlow()
+    harness = await start_channel(flow)
+    user = harness.user()
+    await user.send_text("subjects")
+    [question] = user.new_messages()
+    gone = SentMessage(999_999, user.chat_id, question.text, question.reply_markup)
+    await user.press_button(gone, question.buttons()[0])  # e.g. deleted, or too old to edit
+    [redrawn] = user.new_messages()
+    assert redrawn.text == question.text and redrawn.buttons()[0]["text"] == "✅ Math"
