@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from config.campaign import Campaign
 from config.settings import Settings
 from flows.i18n import Translator
+from flows.notifications import DiscardNotices, NoticePublisher
 from flows.notifier import CredentialsNotifier
 from storage.credentials import SecretBox
 from storage.database import Database
@@ -26,6 +27,8 @@ class WebContext:
     campaign: Campaign
     notifier: CredentialsNotifier
     bot_texts: Translator  # the `bot` catalog: validator messages shared with the conversation
+    # Delivers what officers' decisions tell applicants (flows.notifications).
+    publisher: NoticePublisher = field(default_factory=DiscardNotices)
 
 
 WEB_CONTEXT = web.AppKey("web_context", WebContext)

@@ -12,10 +12,12 @@ from aiohttp import web
 
 from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
+from bot.notifications.wiring import attach_channels, build_dispatcher
 from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
 from config.settings import Settings
 from flows.engine import RegistrationFlow
+from flows.review import ChatRouter, ReviewFlow
 from storage.migrate import upgrade_head_async
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app = web.Application(client_max_size=25 * 1024 * 1024)
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    runtime.notifications = build_dispatcher(runtime)
     setup_admin_web(
         app,
         WebContext(
@@ -45,31 +48,44 @@ def create_app(runtime: Runtime) -> web.Application:
             campaign=runtime.campaign,
             notifier=runtime.notifier,
             bot_texts=runtime.bot_texts,
+            publisher=runtime.notifications,
         ),
     )
+    conversation = _conversation(runtime)
     if runtime.whatsapp is not None:
-        runtime.whatsapp.mount(app, _registration_flow(runtime))
+        runtime.whatsapp.mount(app, conversation)
     if runtime.settings.telegram_enabled:
         runtime.telegram = TelegramChannel.from_settings(
             runtime.settings,
-            flow=_registration_flow(runtime),
+            flow=conversation,
             state=runtime.state,
             database=runtime.database,
             secret_box=runtime.secret_box,
         )
         runtime.telegram.mount(app)
+    attach_channels(app, runtime, runtime.notifications)
     return app
 
 
-def _registration_flow(runtime: Runtime) -> RegistrationFlow:
-    return RegistrationFlow(
+def _conversation(runtime: Runtime) -> ChatRouter:
+    """Return the applicants' registration and the officers' review behind one entry point."""
+    registration = RegistrationFlow(
         database=runtime.database,
         state=runtime.state,
         filestore=runtime.filestore,
         campaign=runtime.campaign,
         translator=runtime.bot_texts,
         secret_box=runtime.secret_box,
+        publisher=runtime.notifications,
     )
+    review = ReviewFlow(
+        database=runtime.database,
+        state=runtime.state,
+        campaign=runtime.campaign,
+        translator=runtime.bot_texts,
+        publisher=runtime.notifications,
+    )
+    return ChatRouter(registration=registration, review=review, database=runtime.database)
 
 
 def channel_status(settings: Settings) -> list[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.notifications import NotificationDispatcher
 from bot.telegram import TelegramChannel
 from bot.whatsapp import WhatsApp
 from config.campaign import Campaign, load_campaign
 from config.settings import Settings
 from flows.i18n import Translator
 from flows.notifier import CredentialsNotifier, NoChannelNotifier
+from flows.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.filestore import DiskFileStore, FileStore
@@ -31,6 +33,7 @@ class Runtime:
     notifier: CredentialsNotifier
     whatsapp: WhatsApp | None = None  # set when TWILIO_* are configured
     telegram: TelegramChannel | None = None  # set by create_app when TELEGRAM_BOT_TOKEN is set
+    notifications: NotificationDispatcher | None = None  # set by create_app
 
     @classmethod
     def from_settings(cls, settings: Settings, *, campaign: Campaign | None = None) -> Runtime:
@@ -48,12 +51,14 @@ class Runtime:
             filestore=DiskFileStore(settings.media_dir),
             secret_box=SecretBox(settings.resolved_secret_key()),
             campaign=campaign or load_campaign(settings.campaign),
-            bot_texts=Translator.load(FLOWS_LOCALE, "bot"),
+            bot_texts=conversation_texts(),
             notifier=whatsapp.notifier if whatsapp else NoChannelNotifier(),
             whatsapp=whatsapp,
         )
 
     async def close(self) -> None:
+        if self.notifications is not None:
+            await self.notifications.drain()
         if self.telegram is not None:
             await self.telegram.stop()
         if self.whatsapp is not None:

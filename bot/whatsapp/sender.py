@@ -87,6 +87,7 @@ class WhatsAppSender:
         purpose: str,
         text: str | None = None,
         template: Template | None = None,
+        media_url: str | None = None,
     ) -> SendResult:
         """Send `text` inside the window, else `template`; each `key` is sent at most once.
 
@@ -96,6 +97,7 @@ class WhatsAppSender:
             purpose: what it is for ("reply", "credentials", "notification"), kept for officers.
             text: free-form body, used only inside the 24-hour window.
             template: used outside the window (or when there is no text).
+            media_url: a public URL of an image sent with `text` (inside the window only).
 
         """
         use_text = text is not None and await self.in_window(phone)
@@ -109,6 +111,8 @@ class WhatsAppSender:
         params: dict[str, object] = {"to": _address(phone), "from_": self._from}
         if use_text:
             params["body"] = text
+            if media_url:
+                params["media_url"] = [media_url]
         else:
             assert template is not None  # noqa: S101 - narrowed above
             params["content_sid"] = template.content_sid

@@ -1,0 +1,66 @@
+"""Which conversation a chat is in: an applicant's registration or an officer's review.
+
+A chat linked to an officer goes to the review flow. An unlinked chat that proves a phone
+(a shared own contact on Telegram, the sender's number on WhatsApp) belonging to an active
+officer is linked to that officer; everything else is the registration conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sqlalchemy import select
+
+from flows.events import ChatKey, Event
+from flows.people import validate_phone
+from flows.replies import Reply
+from flows.review.flow import ReviewFlow
+from flows.validation import Accepted
+from storage.database import Database
+from storage.models import Officer
+from storage.repositories.chats import get_chat
+
+
+class Conversation(Protocol):
+    """What a channel calls: `flows.engine.RegistrationFlow` has this shape."""
+
+    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+        """Process one event for one chat and return the replies to send, in order."""
+        ...
+
+
+class ChatRouter:
+    """A `Conversation` that sends each event to the registration or the review flow."""
+
+    def __init__(
+        self, *, registration: Conversation, review: ReviewFlow, database: Database
+    ) -> None:
+        self._registration = registration
+        self._review = review
+        self._database = database
+
+    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+        """Process one event of one chat in the conversation it belongs to."""
+        linked, officer_id = await self._officer_of(key, event)
+        if officer_id is None:
+            return await self._registration.handle(key, event)
+        return await self._review.handle(key, event, link=None if linked else officer_id)
+
+    async def _officer_of(self, key: ChatKey, event: Event) -> tuple[bool, int | None]:
+        """Return (already linked, officer id) for an officer's chat, (False, None) otherwise."""
+        async with self._database.session() as session:
+            chat = await get_chat(session, key.channel, key.chat_id)
+            if chat is not None and chat.officer_id is not None:
+                return True, chat.officer_id
+            if chat is not None and chat.grant_id is not None:
+                return False, None
+            phone = event.phone if event.kind == "contact" else event.verified_phone
+            checked = validate_phone(phone) if phone else None
+            if not isinstance(checked, Accepted):
+                return False, None
+            officer_id = await session.scalar(
+                select(Officer.id).where(
+                    Officer.phone == checked.value, Officer.is_active.is_(True)
+                )
+            )
+            return False, officer_id
