@@ -19,7 +19,7 @@ from bot.telegram.commands import publish_commands
 from bot.telegram.conversation import Flow, TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
-from bot.telegram.middlewares import ChatSequencer
+from bot.telegram.middlewares import ChatSequencer, UpdateInProgress
 from bot.telegram.ratelimit import TokenBucket
 from bot.telegram.render import ReplyRenderer
 from bot.telegram.sender import TelegramSender
@@ -169,17 +169,25 @@ class TelegramChannel:
             started.cancel()
             task.result()  # polling could not start: raise why
 
-    async def feed_raw_update(self, raw: dict[str, Any]) -> None:
-        """Handle one update as Telegram sent it (the webhook path)."""
+    async def feed_raw_update(self, raw: dict[str, Any]) -> bool:
+        """Handle one update as Telegram sent it (the webhook path).
+
+        Returns False when another process is handling the same update right now, so that
+        Telegram is asked to deliver it again later; True otherwise (handled, or dropped).
+        """
         try:
             update = Update.model_validate(raw, context={"bot": self.bot})
         except ValueError:
             log.warning("telegram: an update that does not parse was dropped")
-            return
+            return True
         try:
             await self.dispatcher.feed_update(self.bot, update)
+        except UpdateInProgress:
+            log.info("telegram: update %s is being handled elsewhere", update.update_id)
+            return False
         except Exception as exc:  # noqa: BLE001 - one bad update must not stop the others
             log.error("telegram: update %s failed: %s", update.update_id, type(exc).__name__)
+        return True
 
     async def wait_idle(self) -> None:
         """Return once every update accepted so far has been handled."""

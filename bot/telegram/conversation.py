@@ -21,6 +21,7 @@ from bot.telegram.events import callback_event, message_event
 from bot.telegram.exceptions import FileRefused
 from bot.telegram.files import FileDownloader
 from bot.telegram.language import chat_language, language_from_hint
+from bot.telegram.middlewares import settle_current_update
 from bot.telegram.render import Pressed, ReplyRenderer
 from bot.telegram.sender import TelegramSender
 from flows.events import ChatKey, Event
@@ -100,6 +101,8 @@ class TelegramConversation:
     ) -> None:
         try:
             replies = await self._flow.handle(ChatKey(Channel.TELEGRAM, str(chat_id)), event)
+            # The answer is stored: a redelivery of this update must not apply it again.
+            await settle_current_update()
 
             async def language() -> str:
                 return await chat_language(self._database, chat_id, hint=hint)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -80,20 +81,70 @@ class ChatSequencer(BaseMiddleware):
         await self._idle.wait()
 
 
-class UpdateDeduplicator(BaseMiddleware):
-    """Drops an update whose `update_id` was seen before (Telegram redelivers on doubt).
+class UpdateInProgress(Exception):  # noqa: N818 - a state, not a failure
+    """Another process is handling this update right now: Telegram should deliver it later."""
 
-    The mark lives in the state store: shared by replicas, and in Redis it survives a restart.
+
+# What a duplicate finds under the update's key: still being handled, or handled.
+_BUSY, _DONE = "busy", "done"
+# Long enough for one turn (a 20 MB download included); short, because a process killed
+# mid-update leaves its claim behind, and the redelivered update waits this long.
+CLAIM_TTL = 20.0
+_claim: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("tg_claim", default=None)
+
+
+async def settle_current_update() -> None:
+    """Record the update being handled as done (call it once the flow has committed it).
+
+    From then on a redelivery is skipped even if this process dies before it has sent the
+    replies: a lost reply is asked again with /start, an answer applied twice is not undone.
+    """
+    settle = _claim.get()
+    if settle is not None:
+        await settle()
+
+
+class UpdateDeduplicator(BaseMiddleware):
+    """Handles each `update_id` once, without losing an update whose handler was killed.
+
+    The update is claimed as "busy" for a short time, and marked "done" once the flow has
+    stored its effect (`settle_current_update`) or the handler returns. A redelivery finds
+    "done" and is skipped, or "busy" and is refused with `UpdateInProgress` (the webhook then
+    answers 503 and Telegram delivers it again later). A handler that fails or is cancelled
+    releases its claim, and a process killed mid-update leaves a claim that expires after
+    `CLAIM_TTL`, so the redelivered update is handled then. The marks live in the state store:
+    shared by replicas, and in Redis they survive a restart.
     """
 
     def __init__(self, state: StateStore) -> None:
         self._state = state
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update):
-            bot: Bot = data["bot"]
-            key = f"tg:update:{bot.id}:{event.update_id}"
-            if not await self._state.mark_once(key, ttl=DEDUP_TTL):
-                log.info("update %s was delivered again; skipped", event.update_id)
-                return None
-        return await handler(event, data)
+        if not isinstance(event, Update):
+            return await handler(event, data)
+        bot: Bot = data["bot"]
+        key = f"once:tg:update:{bot.id}:{event.update_id}"
+        if not await self._state.set_if_absent(key, _BUSY, ttl=CLAIM_TTL):
+            if await self._state.get(key) != _DONE:  # busy, or released a moment ago
+                raise UpdateInProgress(event.update_id)
+            log.info("update %s was delivered again; skipped", event.update_id)
+            return None
+        settled = False
+
+        async def settle() -> None:
+            nonlocal settled
+            if not settled:
+                settled = True
+                await self._state.set(key, _DONE, ttl=DEDUP_TTL)
+
+        token = _claim.set(settle)
+        try:
+            result = await handler(event, data)
+        except BaseException:
+            if not settled:
+                await asyncio.shield(self._state.delete(key))
+            raise
+        finally:
+            _claim.reset(token)
+        await settle()
+        return result

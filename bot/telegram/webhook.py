@@ -1,8 +1,11 @@
-"""`POST /webhooks/telegram`: the secret is checked, the update is taken, Telegram is answered.
+"""`POST /webhooks/telegram`: the secret is checked, the update is handled, Telegram is answered.
 
-The answer is 200 at once and the update is handled in a background task, so Telegram never
-waits on the flow (a slow answer makes it resend, and blocks the chat's next updates). The
-tasks are kept and awaited on shutdown, so a stopping process finishes what it accepted.
+Telegram is answered once the update has been handled (its replies sent), so that an update
+whose process dies mid-way is not acknowledged: Telegram delivers it again, and a restarted
+process or another replica handles it. A turn that takes longer than `ANSWER_WITHIN` is
+acknowledged anyway and goes on in the background (Telegram gives up on a slow webhook and
+resends). An update another process is handling right now is answered 503: deliver later.
+The tasks are kept and awaited on shutdown, so a stopping process finishes what it accepted.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+ANSWER_WITHIN = 25.0  # seconds; well under the time Telegram waits for a webhook's answer
 
 
 def webhook_secret(secret_box: SecretBox) -> str:
@@ -34,10 +38,10 @@ def webhook_secret(secret_box: SecretBox) -> str:
 class WebhookReceiver:
     """Receives updates posted by Telegram and hands each to `feed` in the background."""
 
-    def __init__(self, *, secret: str, feed: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    def __init__(self, *, secret: str, feed: Callable[[dict[str, Any]], Awaitable[bool]]) -> None:
         self._secret = secret.encode()
         self._feed = feed
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: set[asyncio.Task[bool]] = set()
 
     def register(self, app: web.Application, *, path: str = WEBHOOK_PATH) -> None:
         app.router.add_post(path, self.handle)
@@ -56,6 +60,10 @@ class WebhookReceiver:
         task = asyncio.create_task(self._feed(update))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        # wait() never cancels the task: a client that hangs up leaves the turn to finish.
+        done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+        if done and not task.cancelled() and task.exception() is None and not task.result():
+            return web.Response(status=503, headers={"Retry-After": "5"})
         return web.Response(status=200)
 
     async def drain(self) -> None:

@@ -1,0 +1,145 @@
+"""Duplicates: an update delivered twice is handled once, across replicas and restarts, and an
+update whose handling died half-way is handled when Telegram delivers it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fakes.telegram_api import BOT_ID
+from telegram.conftest import StartChannel
+from telegram.scripted_flow import ScriptedFlow
+
+from bot.telegram import WEBHOOK_PATH
+from flows.events import ChatKey, Event
+from flows.replies import Reply
+from storage.state import StateStore
+
+
+def update_key(update_id: int) -> str:
+    return f"once:tg:update:{BOT_ID}:{update_id}"
+
+
+async def post(harness, update: dict) -> int:
+    """Deliver `update` as Telegram does and return the status it was answered with."""
+    response = await harness.client.post(
+        WEBHOOK_PATH,
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": harness.channel.secret},
+    )
+    return response.status
+
+
+async def test_an_update_redelivered_to_another_replica_is_handled_once(
+    start_channel: StartChannel, state: StateStore
+) -> None:
+    flow = ScriptedFlow()
+    one = await start_channel(flow, "webhook")
+    two = await start_channel(flow, "webhook")  # a second process on the same state store
+    user = one.user()
+    update = await user.send_text("Сокулук")
+    assert await post(two, update) == 200
+    await two.channel.wait_idle()
+    assert [e.text for e in flow.of(user.chat_id)] == ["Сокулук"]
+    assert user.api.texts_to(user.chat_id) == ["Жооп: Сокулук"]
+
+
+class ReachedFlow(ScriptedFlow):
+    """Says when the first event has reached it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reached = asyncio.Event()
+
+    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+        self.reached.set()
+        return await super().handle(key, event)
+
+
+async def test_a_redelivery_while_the_first_is_still_handled_is_refused_for_later(
+    start_channel: StartChannel,
+) -> None:
+    flow = ReachedFlow()
+    flow.gate = asyncio.Event()  # the first delivery's file waits here
+    one = await start_channel(flow, "webhook")
+    two = await start_channel(flow, "webhook")
+    user = one.user()
+    file_id, unique = user.api.add_file(b"\xff\xd8\xff-photo")
+    update = {
+        "update_id": user.api.new_update_id(),
+        "message": user._message(
+            photo=[{"file_id": file_id, "file_unique_id": unique, "width": 9, "height": 9}]
+        ),
+    }
+    first = asyncio.create_task(post(one, update))
+    await flow.reached.wait()
+    # Telegram lost patience and sent it again, to the other replica: "later", not "done".
+    assert await post(two, update) == 503
+    flow.gate.set()
+    assert await first == 200
+    # Delivered once more after that: it is done, and skipped.
+    assert await post(two, update) == 200
+    await two.channel.wait_idle()
+    assert len(flow.of(user.chat_id)) == 1
+    assert len(user.api.texts_to(user.chat_id)) == 1
+
+
+class CrashingFlow(ScriptedFlow):
+    """Dies mid-turn on the first "crash" it sees, as a killed process would."""
+
+    crashed = False
+
+    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+        if event.text == "crash" and not self.crashed:
+            self.crashed = True
+            raise asyncio.CancelledError
+        return await super().handle(key, event)
+
+
+async def test_an_update_whose_turn_died_is_handled_when_delivered_again(
+    start_channel: StartChannel,
+) -> None:
+    flow = CrashingFlow()
+    harness = await start_channel(flow, "webhook")
+    user = harness.user()
+    update = {"update_id": user.api.new_update_id(), "message": user._message(text="crash")}
+    assert await post(harness, update) == 200  # the turn was cancelled, not the server
+    await harness.channel.wait_idle()
+    assert user.api.texts_to(user.chat_id) == []
+
+    assert await post(harness, update) == 200
+    await harness.channel.wait_idle()
+    assert user.api.texts_to(user.chat_id) == ["Жооп: crash"]
+
+
+async def test_a_claim_left_by_a_killed_process_holds_the_update_back_until_it_expires(
+    start_channel: StartChannel, state: StateStore
+) -> None:
+    flow = ScriptedFlow()
+    harness = await start_channel(flow, "webhook")
+    user = harness.user()
+    update = {"update_id": user.api.new_update_id(), "message": user._message(text="Ош")}
+    await state.set(update_key(update["update_id"]), "busy", ttl=20)  # what a SIGKILL leaves
+
+    assert await post(harness, update) == 503
+    assert flow.of(user.chat_id) == []
+    await state.delete(update_key(update["update_id"]))  # the claim's time ran out
+    assert await post(harness, update) == 200
+    await harness.channel.wait_idle()
+    assert [e.text for e in flow.of(user.chat_id)] == ["Ош"]
+
+
+async def test_handled_updates_stay_known_after_a_restart(
+    start_channel: StartChannel, state: StateStore
+) -> None:
+    """The marks live in the state store (Redis in production), not in the process."""
+    flow = ScriptedFlow()
+    first = await start_channel(flow, "webhook")
+    user = first.user()
+    update = await user.send_text("Талас")
+    await first.close()
+    second = await start_channel(flow, "webhook")
+    assert await post(second, update) == 200
+    await second.channel.wait_idle()
+    assert await state.get(update_key(update["update_id"])) == "done"
+    assert len(flow.of(user.chat_id)) == 1
