@@ -20,7 +20,7 @@ from bot.telegram.conversation import Flow, TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
 from bot.telegram.middlewares import ChatSequencer, UpdateInProgress
-from bot.telegram.ratelimit import TokenBucket
+from bot.telegram.ratelimit import RateLimit, SharedRateLimit, TokenBucket
 from bot.telegram.render import ReplyRenderer
 from bot.telegram.sender import TelegramSender
 from bot.telegram.session import build_session
@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 POLLING_TIMEOUT = 25  # seconds a getUpdates long poll may wait for news
+
+
+def rate_limit(state: StateStore, sleep: Callable[[float], Awaitable[Any]]) -> RateLimit:
+    """Return the message rate limit of the bot, shared by the replicas when state is in Redis."""
+    from storage.state.redis import RedisStateStore
+
+    if isinstance(state, RedisStateStore):
+        return SharedRateLimit(state, sleep=sleep)
+    return TokenBucket(sleep=sleep)  # one process: its own bucket is the whole rate
 
 
 def channel_texts() -> Translator:
@@ -60,7 +69,7 @@ class TelegramChannel:
         secret_box: SecretBox,
         public_base_url: str | None = None,
         texts: Translator | None = None,
-        bucket: TokenBucket | None = None,
+        bucket: RateLimit | None = None,
         file_limit: int = MAX_FILE_BYTES,
         polling_timeout: int = POLLING_TIMEOUT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
@@ -72,7 +81,7 @@ class TelegramChannel:
         self.texts = texts or channel_texts()
         self.secret = webhook_secret(secret_box)
         self.sender = TelegramSender(
-            bot, on_blocked=self._blocked, bucket=bucket or TokenBucket(sleep=sleep), sleep=sleep
+            bot, on_blocked=self._blocked, bucket=bucket or rate_limit(state, sleep), sleep=sleep
         )
         self.sequencer = ChatSequencer()
         conversation = TelegramConversation(

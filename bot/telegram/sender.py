@@ -28,7 +28,7 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiohttp import ClientConnectorError
 
-from bot.telegram.ratelimit import TokenBucket
+from bot.telegram.ratelimit import RateLimit, TokenBucket
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,7 +50,7 @@ class TelegramSender:
         bot: Bot,
         *,
         on_blocked: Callable[[int], Awaitable[None]] | None = None,
-        bucket: TokenBucket | None = None,
+        bucket: RateLimit | None = None,
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:

@@ -1,0 +1,54 @@
+"""The bot's message rate is counted across replicas: together they stay within ~30/s."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from bot.telegram.ratelimit import SharedRateLimit, TokenBucket
+from storage.state import StateStore
+from storage.state.redis import RedisStateStore
+
+
+class FakeTime:
+    """A wall clock that moves only when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.25
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.now += delay
+
+
+async def test_two_replicas_together_send_no_more_than_the_rate_in_any_second(
+    state: StateStore,
+) -> None:
+    clock = FakeTime()
+    replicas = [
+        SharedRateLimit(
+            state,
+            key="test:rate",
+            rate=5,
+            local=TokenBucket(rate=5, capacity=5, clock=clock, sleep=clock.sleep),
+            clock=clock,
+            sleep=clock.sleep,
+        )
+        for _ in range(2)
+    ]
+    sent_at: list[int] = []
+    for _ in range(12):  # each replica wants to send 12 messages, as fast as it can
+        for replica in replicas:
+            await replica.acquire()
+            sent_at.append(int(clock()))
+    per_second = Counter(sent_at)
+    assert sum(per_second.values()) == 24
+    assert max(per_second.values()) == 5  # the shared limit, not 2 × 5
+
+
+def test_the_channel_shares_its_rate_when_the_state_is_redis(state: StateStore) -> None:
+    from bot.telegram.channel import rate_limit
+
+    limit = rate_limit(state, sleep=FakeTime().sleep)
+    assert isinstance(limit, SharedRateLimit) == isinstance(state, RedisStateStore)
