@@ -138,7 +138,8 @@ def validate_extra_phone(text: str, ctx: FormContext) -> Accepted[str] | Rejecte
 def validate_amount(text: str, ctx: FormContext) -> Accepted[int] | Rejected:
     """Accept a whole number of som ("1 410", "1410 сом")."""
     cleaned = re.sub(r"(?i)\s|сом|som|c\.?$", "", text or "")
-    if not cleaned.isdigit() or not 0 < int(cleaned) <= MAX_AMOUNT:
+    # ASCII digits only, and few: str.isdigit() lets "²" through, and int() refuses 4,300+ digits.
+    if not re.fullmatch(r"[0-9]{1,9}", cleaned) or not 0 < int(cleaned) <= MAX_AMOUNT:
         return Rejected("error.amount.format")
     return Accepted(int(cleaned))
 
