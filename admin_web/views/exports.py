@@ -6,13 +6,13 @@ streamed out as an attachment named by the export itself (scope and date).
 
 from __future__ import annotations
 
+from aiohttp import web
+
 from access.exports import (
     export_district_coordinators,
     export_grants,
     export_school_coordinators,
 )
-from aiohttp import web
-
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.downloads import new_spool, stream_file
