@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 from admin_web.routing import WebRoute
-from admin_web.views import audit, auth, exports, grants, home, officers, schools
+from admin_web.views import (
+    audit,
+    auth,
+    dashboard,
+    exports,
+    grants,
+    home,
+    officer_form,
+    officers,
+    payments,
+    review,
+    schools,
+)
 
 __all__ = ["all_routes"]
 
@@ -18,4 +30,8 @@ def all_routes() -> list[WebRoute]:
         *grants.ROUTES,
         *exports.ROUTES,
         *audit.ROUTES,
+        *review.ROUTES,
+        *payments.ROUTES,
+        *officer_form.ROUTES,
+        *dashboard.ROUTES,
     ]

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from access.audit import log_action
-from access.officers import authenticate, change_own_password, officer_repr
+from access.audit import log_officer_action
+from access.officers import authenticate, change_own_password
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import LANG_COOKIE, normalize_language
@@ -28,7 +28,6 @@ from admin_web.sessions import (
 from admin_web.throttle import client_address
 from flows.people import validate_phone
 from flows.validation import Accepted, Rejected
-from storage.enums import AuditFlag
 from storage.models import Officer
 
 log = logging.getLogger(__name__)
@@ -74,15 +73,8 @@ async def login(request: web.Request) -> web.StreamResponse:
         officer = await authenticate(session, phone_text=phone_text, password=password)
         if officer is not None:
             officer.language = _login_language(request, officer)
-            await log_action(
-                session,
-                actor=officer,
-                action="officer.login",
-                flag=AuditFlag.CHANGE,
-                obj_type="officer",
-                obj_id=officer.id,
-                obj_repr=officer_repr(officer),
-                district_id=officer.district_id,
+            await log_officer_action(
+                session, actor=officer, officer=officer, action="officer.login"
             )
     if officer is None:
         await throttle.record_failure(phone=phone_key, address=address)
@@ -116,16 +108,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     context = request.app[WEB_CONTEXT]
     active = request[SESSION]
     async with acting_officer(request) as (session, officer):
-        await log_action(
-            session,
-            actor=officer,
-            action="officer.logout",
-            flag=AuditFlag.CHANGE,
-            obj_type="officer",
-            obj_id=officer.id,
-            obj_repr=officer_repr(officer),
-            district_id=officer.district_id,
-        )
+        await log_officer_action(session, actor=officer, officer=officer, action="officer.logout")
     await close_session(context.database, active.token_hash)
     response = redirect("/login")
     clear_session_cookie(response, context.settings)

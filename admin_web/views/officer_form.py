@@ -1,0 +1,191 @@
+"""The officer fills the registration form for an applicant, on one page per applicant.
+
+The same steps, validators and photo checks as the bot (`flows.review.filling`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from access.scope import Scope
+from admin_web.actor import acting_officer
+from admin_web.context import WEB_CONTEXT
+from admin_web.keys import LANG, WEB_TEXTS
+from admin_web.paging import PageRequest
+from admin_web.render import redirect, rejection_text, render
+from admin_web.routing import ALL_ROLES, WebRoute, get, post
+from flows.form import FORM, Kind
+from flows.form.fields import Msg
+from flows.notifications import take_notices
+from flows.photos import BLOCKING, CheckResult
+from flows.photos import render as render_photo_check
+from flows.review.filling import FormInput, fill, open_registration
+from flows.screens import EDITABLE_STATUSES
+from flows.validation import Rejected
+from storage.models import AccessGrant, Officer, Registration
+from storage.models.geography import search_key
+
+LIST_LIMIT = 50
+MAX_PHOTO_BYTES = 15 * 1024 * 1024
+
+
+async def _grant(session: AsyncSession, actor: Officer, request: web.Request) -> AccessGrant:
+    grant = await session.get(AccessGrant, int(request.match_info["grant_id"]))
+    year = request.app[WEB_CONTEXT].campaign.year
+    if grant is None or grant.campaign_year != year or not Scope.of(actor).allows_grant(grant):
+        raise web.HTTPNotFound()
+    if grant.revoked_at is not None:
+        raise web.HTTPNotFound()
+    return grant
+
+
+async def choose(request: web.Request) -> web.StreamResponse:
+    """List the applicants in scope, to pick whose form to fill."""
+    paging = PageRequest.from_request(request, size=LIST_LIMIT)
+    year = request.app[WEB_CONTEXT].campaign.year
+    async with acting_officer(request) as (session, actor):
+        stmt = Scope.of(actor).filter_grants(
+            select(AccessGrant, Registration.status)
+            .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
+            .where(AccessGrant.campaign_year == year, AccessGrant.revoked_at.is_(None))
+        )
+        if paging.query:
+            key = search_key(paging.query)
+            stmt = stmt.where(
+                AccessGrant.full_name_search.contains(key, autoescape=True)
+                | AccessGrant.phone.contains(paging.query.replace(" ", ""), autoescape=True)
+            )
+        rows = (await session.execute(stmt.order_by(AccessGrant.full_name).limit(LIST_LIMIT))).all()
+    return render(request, "fill_list.html", {"rows": rows, "query": paging.query})
+
+
+def _display(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if name == "birth_date":
+        return date.fromisoformat(value).strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _error_text(request: web.Request, error: Rejected) -> str:
+    """Render a validator's or a photo check's refusal in the page's language."""
+    texts = request.app[WEB_TEXTS]
+    if texts.has(request[LANG], error.message_id):
+        return rejection_text(request, error)
+    return render_photo_check(CheckResult(error.message_id, BLOCKING, error.params), request[LANG])
+
+
+def _fields(request: web.Request, registration: Registration, errors: dict[str, Rejected]):  # type: ignore[no-untyped-def]
+    """Describe every field for the template: label, options, current value, error."""
+    context = request.app[WEB_CONTEXT]
+    lang = request[LANG]
+    texts = context.bot_texts
+    answers = registration.answers or {}
+    out = []
+    for item in FORM:
+        options = []
+        if item.options is not None:
+            for oid, label in item.options(context.campaign, lang):
+                options.append(
+                    (oid, texts.gettext(lang, label.id) if isinstance(label, Msg) else label)
+                )
+        error = errors.get(item.name)
+        out.append(
+            {
+                "name": item.name,
+                "step": item.step,
+                "kind": item.kind.value,
+                "label": texts.gettext(lang, item.summary_label),
+                "options": options,
+                "value": answers.get(item.name),
+                "text": _display(item.name, answers.get(item.name)),
+                "error": _error_text(request, error) if error else None,
+            }
+        )
+    return out
+
+
+async def _page(request: web.Request, grant: AccessGrant, registration: Registration, **extra: Any):  # type: ignore[no-untyped-def]
+    errors = extra.pop("errors", {})
+    context = request.app[WEB_CONTEXT]
+    lang = request[LANG]
+    benefits = [(b.code, b.name(lang)) for b in context.campaign.benefits]
+    page = {
+        "grant": grant,
+        "registration": registration,
+        "fields": _fields(request, registration, errors),
+        "benefits": benefits,
+        "mandatory": ", ".join(t.name(lang) for t in context.campaign.mandatory_tests),
+        "editable": registration.status in EDITABLE_STATUSES,
+        "form_error": rejection_text(request, errors["_form"]) if "_form" in errors else None,
+        "saved": request.query.get("saved"),
+    }
+    page.update(extra)
+    return render(request, "officer_form.html", page)
+
+
+async def form(request: web.Request) -> web.StreamResponse:
+    async with acting_officer(request) as (session, actor):
+        grant = await _grant(session, actor, request)
+        registration = await open_registration(session, grant, language=request[LANG])
+        return await _page(request, grant, registration)
+
+
+async def _read(request: web.Request) -> FormInput:
+    posted = await request.post()
+    values: dict[str, Any] = {}
+    files: dict[str, list[bytes]] = {}
+    for item in FORM:
+        if item.kind is Kind.MULTI:
+            values[item.name] = [str(v) for v in posted.getall(item.name, [])]
+        elif item.kind in (Kind.TEXT, Kind.CHOICE):
+            values[item.name] = str(posted.get(item.name, ""))[:300]
+    for name in posted:
+        for value in posted.getall(name):
+            if isinstance(value, web.FileField):
+                data = value.file.read(MAX_PHOTO_BYTES + 1)
+                if data and len(data) <= MAX_PHOTO_BYTES:
+                    files.setdefault(name, []).append(data)
+    return FormInput(values=values, files=files)
+
+
+async def save(request: web.Request) -> web.StreamResponse:
+    """Validate and save the page; submit it when the officer pressed "Submit"."""
+    data = await _read(request)
+    submit = (await request.post()).get("action") == "submit"
+    context = request.app[WEB_CONTEXT]
+    async with acting_officer(request) as (session, actor):
+        grant = await _grant(session, actor, request)
+        registration = await open_registration(session, grant, language=request[LANG])
+        if registration.status not in EDITABLE_STATUSES:
+            return await _page(request, grant, registration)
+        outcome = await fill(
+            session,
+            officer=actor,
+            registration=registration,
+            data=data,
+            campaign=context.campaign,
+            filestore=context.filestore,
+            now=datetime.now(UTC),
+            submit=submit,
+        )
+        notices = take_notices(session)
+        if outcome.errors:
+            return await _page(request, grant, registration, errors=outcome.errors)
+        registration_id = registration.id
+    await context.publisher.publish(notices)
+    if outcome.submitted:
+        return redirect(f"/review/{registration_id}?done=submitted")
+    return redirect(f"/fill/{grant.id}?saved=1")
+
+
+ROUTES: list[WebRoute] = [
+    get("/fill", choose, name="review.fill_list", roles=ALL_ROLES),
+    get("/fill/{grant_id:\\d+}", form, name="review.fill", roles=ALL_ROLES),
+    post("/fill/{grant_id:\\d+}", save, name="review.fill", roles=ALL_ROLES),
+]

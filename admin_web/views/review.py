@@ -1,0 +1,276 @@
+"""The review queue: filters, search, the detail page, approve, reject, bulk approve.
+
+Every entry and every photo is looked up through the officer's scope first; another scope's
+entry answers 404, exactly like one that does not exist. Photos are served only here, never
+cached (`Cache-Control: no-store`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from access.scope import Scope
+from admin_web.actor import acting_officer
+from admin_web.context import WEB_CONTEXT
+from admin_web.keys import LANG
+from admin_web.paging import PageRequest
+from admin_web.render import redirect, render, text
+from admin_web.routing import ALL_ROLES, WebRoute, get, post
+from flows import decisions
+from flows.notifications import take_notices
+from flows.review.queue import (
+    PAYMENT_FILTERS,
+    QueueFilter,
+    duplicate_receipts,
+    history,
+    review_queue,
+)
+from flows.review.summary import answer_rows
+from flows.validation import Rejected
+from storage.enums import PaymentStatus, RegistrationStatus
+from storage.models import Document, Officer, Registration, School
+from storage.repositories.documents import current_documents
+from storage.repositories.payments import payments_of
+
+BULK_LIMIT = 200
+_QUEUE_PARAMS = {"status", "school", "from", "to", "benefits", "payment", "q", "page"}
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def queue_filter(query: Any) -> QueueFilter:
+    """Read the queue's filters from the query string; unknown values mean "any"."""
+    status_text = query.get("status", RegistrationStatus.SUBMITTED.value)
+    statuses = {s.value: s for s in RegistrationStatus}
+    school = query.get("school", "")
+    benefits = {"yes": True, "no": False}.get(query.get("benefits", ""))
+    payment = query.get("payment", "")
+    return QueueFilter(
+        status=statuses.get(status_text),
+        school_id=int(school) if school.isdigit() else None,
+        date_from=_date(query.get("from", "")),
+        date_to=_date(query.get("to", "")),
+        benefits=benefits,
+        payment=payment if payment in PAYMENT_FILTERS else None,
+        query=query.get("q", "").strip()[:100],
+    )
+
+
+def _zone(request: web.Request) -> ZoneInfo:
+    return ZoneInfo(request.app[WEB_CONTEXT].campaign.timezone)
+
+
+async def _schools(session: AsyncSession, actor: Officer) -> list[School]:
+    rows = await session.scalars(
+        Scope.of(actor).filter_schools(select(School)).order_by(School.code)
+    )
+    return list(rows.unique())
+
+
+async def queue(request: web.Request, **extra: Any) -> web.StreamResponse:
+    """Show one page of the entries in scope."""
+    paging = PageRequest.from_request(request)
+    flt = queue_filter(request.query)
+    context = request.app[WEB_CONTEXT]
+    async with acting_officer(request) as (session, actor):
+        rows, total = await review_queue(
+            session,
+            actor=actor,
+            year=context.campaign.year,
+            flt=flt,
+            zone=_zone(request),
+            offset=paging.offset,
+            limit=paging.size,
+        )
+        schools = await _schools(session, actor)
+    params = {k: v for k, v in request.query.items() if k != "page" and v}
+    pages = max((total + paging.size - 1) // paging.size, 1)
+    return render(
+        request,
+        "review_queue.html",
+        {
+            "rows": rows,
+            "total": total,
+            "page_number": paging.page,
+            "pages": pages,
+            "params": params,
+            "filter": flt,
+            "raw": request.query,
+            "schools": schools,
+            "statuses": list(RegistrationStatus),
+            "payment_filters": PAYMENT_FILTERS,
+            "approved": request.query.get("approved"),
+            **extra,
+        },
+    )
+
+
+async def _detail_context(
+    request: web.Request, session: AsyncSession, registration: Registration
+) -> dict[str, Any]:
+    context = request.app[WEB_CONTEXT]
+    lang = request[LANG]
+    documents = await current_documents(session, registration.id)
+    payments = await payments_of(session, registration.id)
+    live = {p.receipt_number for p in payments if p.status is not PaymentStatus.CANCELLED}
+    answers = answer_rows(context.bot_texts, lang, context.campaign, registration.answers or {})
+    by_id = {d.id: d for d in documents}
+    return {
+        "registration": registration,
+        "grant": registration.grant,
+        "school": await session.get(School, registration.grant.school_id),
+        "answers": [(row, [by_id[i] for i in row.document_ids if i in by_id]) for row in answers],
+        "payments": payments,
+        "duplicates": set(await duplicate_receipts(session, live)),
+        "events": await history(session, registration.id),
+        "reasons": decisions.REASONS,
+        "fee": decisions.fee_of(registration, context.campaign),
+        "paid": await decisions.paid_amount(session, registration.id),
+        "can_decide": registration.status is RegistrationStatus.SUBMITTED,
+        "error": None,
+        "chosen": [],
+        "comment": "",
+        "done": request.query.get("done"),
+    }
+
+
+def _registration_id(request: web.Request) -> int:
+    return int(request.match_info["registration_id"])
+
+
+async def detail(request: web.Request) -> web.StreamResponse:
+    """Show every answer, photo, payment and step of one entry."""
+    async with acting_officer(request) as (session, actor):
+        registration = await decisions.registration_for(session, actor, _registration_id(request))
+        if registration is None:
+            raise web.HTTPNotFound()
+        page = await _detail_context(request, session, registration)
+    error = request.query.get("error", "")
+    if error.startswith("review.error."):
+        page["error"] = text(request, error)
+    return render(request, "review_detail.html", page)
+
+
+async def document(request: web.Request) -> web.StreamResponse:
+    """Serve one photo of an entry the officer may see (404 otherwise), never cached."""
+    context = request.app[WEB_CONTEXT]
+    async with acting_officer(request) as (session, actor):
+        registration = await decisions.registration_for(session, actor, _registration_id(request))
+        found = await session.get(Document, int(request.match_info["document_id"]))
+        if registration is None or found is None or found.registration_id != registration.id:
+            raise web.HTTPNotFound()
+    try:
+        data = await context.filestore.get(found.sha256)
+    except FileNotFoundError:
+        raise web.HTTPNotFound() from None
+    return web.Response(
+        body=data,
+        content_type=found.mime,
+        headers={
+            "Cache-Control": "no-store, private",
+            "Content-Disposition": f'inline; filename="document-{found.id}.jpg"',
+        },
+    )
+
+
+async def approve(request: web.Request) -> web.StreamResponse:
+    registration_id = _registration_id(request)
+    context = request.app[WEB_CONTEXT]
+    async with acting_officer(request) as (session, actor):
+        result = await decisions.approve(
+            session,
+            actor=actor,
+            registration_id=registration_id,
+            campaign=context.campaign,
+            now=datetime.now(UTC),
+        )
+        notices = take_notices(session)
+    if isinstance(result, Rejected):
+        if result.message_id == "review.error.not_found":
+            raise web.HTTPNotFound()
+        return redirect(f"/review/{registration_id}?error={result.message_id}")
+    await context.publisher.publish(notices)
+    return redirect(f"/review/{registration_id}?done=approved")
+
+
+async def reject(request: web.Request) -> web.StreamResponse:
+    registration_id = _registration_id(request)
+    form = await request.post()
+    reasons = [str(r) for r in form.getall("reasons", [])]
+    comment = str(form.get("comment", ""))[: decisions.COMMENT_LIMIT]
+    context = request.app[WEB_CONTEXT]
+    async with acting_officer(request) as (session, actor):
+        result = await decisions.reject(
+            session,
+            actor=actor,
+            registration_id=registration_id,
+            reasons=reasons,
+            comment=comment,
+            now=datetime.now(UTC),
+        )
+        notices = take_notices(session)
+    if isinstance(result, Rejected):
+        if result.message_id == "review.error.not_found":
+            raise web.HTTPNotFound()
+        async with acting_officer(request) as (session, actor):
+            registration = await decisions.registration_for(session, actor, registration_id)
+            if registration is None:
+                raise web.HTTPNotFound()
+            page = await _detail_context(request, session, registration)
+        page.update(error=text(request, result.message_id), chosen=reasons, comment=comment)
+        return render(request, "review_detail.html", page)
+    await context.publisher.publish(notices)
+    return redirect(f"/review/{registration_id}?done=rejected")
+
+
+async def bulk_approve(request: web.Request) -> web.StreamResponse:
+    """Approve every ticked entry that is still waiting; the others are counted, not touched."""
+    form = await request.post()
+    ids = [int(i) for i in form.getall("ids", []) if str(i).isdigit()][:BULK_LIMIT]
+    context = request.app[WEB_CONTEXT]
+    approved = 0
+    async with acting_officer(request) as (session, actor):
+        for registration_id in ids:
+            result = await decisions.approve(
+                session,
+                actor=actor,
+                registration_id=registration_id,
+                campaign=context.campaign,
+                now=datetime.now(UTC),
+            )
+            approved += not isinstance(result, Rejected)
+        notices = take_notices(session)
+    await context.publisher.publish(notices)
+    # Back to the same filters; only the queue's own parameters survive the round trip.
+    back = parse_qsl(str(form.get("back", "")).partition("?")[2])
+    kept = [(k, v) for k, v in back if k in _QUEUE_PARAMS]
+    return redirect("/review?" + urlencode([*kept, ("approved", str(approved))]))
+
+
+_ID = "{registration_id:\\d+}"
+
+ROUTES: list[WebRoute] = [
+    get("/review", queue, name="review.queue", roles=ALL_ROLES),
+    post("/review/approve", bulk_approve, name="review.bulk_approve", roles=ALL_ROLES),
+    get(f"/review/{_ID}", detail, name="review.detail", roles=ALL_ROLES),
+    post(f"/review/{_ID}/approve", approve, name="review.approve", roles=ALL_ROLES),
+    post(f"/review/{_ID}/reject", reject, name="review.reject", roles=ALL_ROLES),
+    get(
+        f"/review/{_ID}/documents/{{document_id:\\d+}}",
+        document,
+        name="review.document",
+        roles=ALL_ROLES,
+    ),
+]
