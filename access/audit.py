@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.scope import Scope
+from flows.people import format_phone
 from storage.enums import AuditFlag
 from storage.models import AuditEntry, Officer
 
@@ -67,6 +68,45 @@ async def log_action(
     )
     session.add(entry)
     return entry
+
+
+def officer_repr(officer: Officer) -> str:
+    """Name an officer account in the log: full name and login phone."""
+    return f"{officer.full_name} ({format_phone(officer.phone)})"
+
+
+async def log_officer_action(
+    session: AsyncSession,
+    *,
+    actor: Officer | None,
+    officer: Officer,
+    action: str,
+    flag: AuditFlag = AuditFlag.CHANGE,
+    changes: Iterable[Mapping[str, Any]] = (),
+) -> AuditEntry:
+    """Log an action on an officer account, readable by the coordinator of its district.
+
+    Args:
+        session: the caller's session (see `log_action`).
+        actor: who acted; the officer themselves for login, logout and their own password,
+            None for the operator's command line.
+        officer: the account acted on.
+        action: a dotted verb such as ``officer.create`` or ``officer.login``.
+        flag: add or change.
+        changes: ``{"field", "before", "after"}`` items (no secrets).
+
+    """
+    return await log_action(
+        session,
+        actor=actor,
+        action=action,
+        flag=flag,
+        obj_type="officer",
+        obj_id=officer.id,
+        obj_repr=officer_repr(officer),
+        changes=changes,
+        district_id=officer.district_id,
+    )
 
 
 async def list_audit(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.audit import log_action
+from access.audit import log_officer_action
 from access.passwords import (
     authenticate,
     change_own_password,
@@ -53,10 +53,6 @@ class IssuedPassword:
 
     officer: Officer
     password: str
-
-
-def officer_repr(officer: Officer) -> str:
-    return f"{officer.full_name} ({format_phone(officer.phone)})"
 
 
 async def _phone_and_name(
@@ -104,14 +100,12 @@ async def create_admin(
     )
     session.add(officer)
     await session.flush()
-    await log_action(
+    await log_officer_action(
         session,
         actor=None,
+        officer=officer,
         action="officer.create",
         flag=AuditFlag.ADD,
-        obj_type="officer",
-        obj_id=officer.id,
-        obj_repr=officer_repr(officer),
         changes=[{"field": "role", "before": None, "after": Role.CENTRAL.value}],
     )
     return Accepted(IssuedPassword(officer, password))
@@ -141,7 +135,6 @@ async def create_officer(
         if district is None:
             return Rejected("access.officer.district_unknown")
         where = {"district_id": district.id}
-        home_district = district.id
     elif scope.is_district and role is Role.SCHOOL:
         school = await session.get(School, school_id) if school_id else None
         if school is None:
@@ -161,7 +154,6 @@ async def create_officer(
                 {"code": school.code, "name": holder.full_name},
             )
         where = {"district_id": school.district_id, "school_id": school.id}
-        home_district = school.district_id
     else:
         return Rejected("access.scope.denied")
     checked = await _phone_and_name(session, phone, full_name)
@@ -178,17 +170,14 @@ async def create_officer(
     )
     session.add(officer)
     await session.flush()
-    await log_action(
+    await log_officer_action(
         session,
         actor=actor,
+        officer=officer,
         action="officer.create",
         flag=AuditFlag.ADD,
-        obj_type="officer",
-        obj_id=officer.id,
-        obj_repr=officer_repr(officer),
         changes=[{"field": "role", "before": None, "after": role.value}]
         + [{"field": k, "before": None, "after": v} for k, v in where.items()],
-        district_id=home_district,
     )
     return Accepted(IssuedPassword(officer, password))
 
@@ -216,16 +205,12 @@ async def reset_password(
     target.password_hash = hash_password(password)
     target.initial_password_encrypted = secret_box.encrypt(password)
     target.must_change_password = True
-    await log_action(
+    await log_officer_action(
         session,
         actor=actor,
+        officer=target,
         action="officer.reset_password",
-        flag=AuditFlag.CHANGE,
-        obj_type="officer",
-        obj_id=target.id,
-        obj_repr=officer_repr(target),
         changes=[{"field": "must_change_password", "before": False, "after": True}],
-        district_id=target.district_id,
     )
     return Accepted(IssuedPassword(target, password))
 
@@ -295,15 +280,11 @@ async def set_active(
             return Rejected("access.officer.school_has_coordinator", {"code": code, "name": holder})
     before = target.is_active
     target.is_active = active
-    await log_action(
+    await log_officer_action(
         session,
         actor=actor,
+        officer=target,
         action="officer.activate" if active else "officer.deactivate",
-        flag=AuditFlag.CHANGE,
-        obj_type="officer",
-        obj_id=target.id,
-        obj_repr=officer_repr(target),
         changes=[{"field": "is_active", "before": before, "after": active}],
-        district_id=target.district_id,
     )
     return Accepted(target)

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.audit import log_action
-from flows.people import format_phone, validate_phone
+from access.audit import log_officer_action
+from flows.people import validate_phone
 from flows.validation import Accepted, Rejected
 from storage.credentials import SecretBox, hash_password, verify_password
-from storage.enums import AuditFlag
 from storage.models import Officer
 
 PASSWORD_MIN_LENGTH = 8
@@ -52,15 +51,8 @@ async def change_own_password(
     officer.initial_password_encrypted = None
     officer.must_change_password = False
     officer.password_changed_at = datetime.now(UTC)
-    await log_action(
-        session,
-        actor=officer,
-        action="officer.change_password",
-        flag=AuditFlag.CHANGE,
-        obj_type="officer",
-        obj_id=officer.id,
-        obj_repr=f"{officer.full_name} ({format_phone(officer.phone)})",
-        district_id=officer.district_id,
+    await log_officer_action(
+        session, actor=officer, officer=officer, action="officer.change_password"
     )
     return Accepted(officer)
 
