@@ -70,45 +70,71 @@ async def _phone_and_name(
     return checked_phone.value, checked_name.value
 
 
-def _new_officer(
-    *, role: Role, phone: str, full_name: str, secret_box: SecretBox, **where: object
-) -> tuple[Officer, str]:
+def _issue_initial_password(officer: Officer, secret_box: SecretBox) -> str:
+    """Give `officer` a random password to hand over once and replace at the next login."""
     password = new_password()
+    officer.password_hash = hash_password(password)
+    officer.initial_password_encrypted = secret_box.encrypt(password)
+    officer.must_change_password = True
+    return password
+
+
+async def _add_account(
+    session: AsyncSession,
+    *,
+    actor: Officer | None,
+    role: Role,
+    phone: str,
+    full_name: str,
+    secret_box: SecretBox,
+    where: dict[str, object],
+) -> Accepted[IssuedPassword] | Rejected:
+    """Add an account with a random initial password, once phone and name are valid.
+
+    `where` places it (district, school) and is logged as its creation, with the role; an
+    account made by an officer speaks their language until its owner picks one.
+    """
+    checked = await _phone_and_name(session, phone, full_name)
+    if isinstance(checked, Rejected):
+        return checked
+    made_by = {} if actor is None else {"created_by_id": actor.id, "language": actor.language}
     officer = Officer(
         role=role,
-        phone=phone,
-        full_name=full_name,
-        full_name_search=search_key(full_name),
-        password_hash=hash_password(password),
-        initial_password_encrypted=secret_box.encrypt(password),
-        must_change_password=True,
+        phone=checked[0],
+        full_name=checked[1],
+        full_name_search=search_key(checked[1]),
         is_active=True,
+        **made_by,
         **where,
     )
-    return officer, password
+    password = _issue_initial_password(officer, secret_box)
+    session.add(officer)
+    await session.flush()
+    await log_officer_action(
+        session,
+        actor=actor,
+        officer=officer,
+        action="officer.create",
+        flag=AuditFlag.ADD,
+        changes=[{"field": "role", "before": None, "after": role.value}]
+        + [{"field": k, "before": None, "after": v} for k, v in where.items()],
+    )
+    return Accepted(IssuedPassword(officer, password))
 
 
 async def create_admin(
     session: AsyncSession, *, phone: str, full_name: str, secret_box: SecretBox
 ) -> Accepted[IssuedPassword] | Rejected:
     """Create a central admin (the operator's command line); refuse a phone already in use."""
-    checked = await _phone_and_name(session, phone, full_name)
-    if isinstance(checked, Rejected):
-        return checked
-    officer, password = _new_officer(
-        role=Role.CENTRAL, phone=checked[0], full_name=checked[1], secret_box=secret_box
-    )
-    session.add(officer)
-    await session.flush()
-    await log_officer_action(
+    return await _add_account(
         session,
         actor=None,
-        officer=officer,
-        action="officer.create",
-        flag=AuditFlag.ADD,
-        changes=[{"field": "role", "before": None, "after": Role.CENTRAL.value}],
+        role=Role.CENTRAL,
+        phone=phone,
+        full_name=full_name,
+        secret_box=secret_box,
+        where={},
     )
-    return Accepted(IssuedPassword(officer, password))
 
 
 async def create_officer(
@@ -156,30 +182,15 @@ async def create_officer(
         where = {"district_id": school.district_id, "school_id": school.id}
     else:
         return Rejected("access.scope.denied")
-    checked = await _phone_and_name(session, phone, full_name)
-    if isinstance(checked, Rejected):
-        return checked
-    officer, password = _new_officer(
-        role=role,
-        phone=checked[0],
-        full_name=checked[1],
-        secret_box=secret_box,
-        created_by_id=actor.id,
-        language=actor.language,
-        **where,
-    )
-    session.add(officer)
-    await session.flush()
-    await log_officer_action(
+    return await _add_account(
         session,
         actor=actor,
-        officer=officer,
-        action="officer.create",
-        flag=AuditFlag.ADD,
-        changes=[{"field": "role", "before": None, "after": role.value}]
-        + [{"field": k, "before": None, "after": v} for k, v in where.items()],
+        role=role,
+        phone=phone,
+        full_name=full_name,
+        secret_box=secret_box,
+        where=where,
     )
-    return Accepted(IssuedPassword(officer, password))
 
 
 def _may_reset(scope: Scope, target: Officer) -> bool:
@@ -201,10 +212,7 @@ async def reset_password(
         return Rejected("access.officer.not_found")
     if actor is not None and not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
-    password = new_password()
-    target.password_hash = hash_password(password)
-    target.initial_password_encrypted = secret_box.encrypt(password)
-    target.must_change_password = True
+    password = _issue_initial_password(target, secret_box)
     await log_officer_action(
         session,
         actor=actor,
