@@ -111,6 +111,21 @@ async def add_entry(
         return registration
 
 
+async def add_receipt(
+    database: Database, registration: Registration, receipt: str, amount: int = 1410
+) -> None:
+    async with database.session() as s:
+        s.add(
+            Payment(
+                registration_id=registration.id,
+                payment_type="bank",
+                amount=amount,
+                receipt_number=receipt,
+                status=PaymentStatus.BEING_VERIFIED,
+            )
+        )
+
+
 @dataclass
 class ReviewWorld:
     web: WebWorld
