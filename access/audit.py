@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from access.listing import one_page
 from access.scope import Scope
 from flows.people import format_phone
 from storage.enums import AuditFlag
@@ -117,12 +118,10 @@ async def list_audit(
     The admin reads everything, a district coordinator the entries of their district, a school
     coordinator their own actions.
     """
-    scope = Scope.of(actor)
-    base = scope.filter_audit(select(AuditEntry))
-    total = await session.scalar(scope.filter_audit(select(func.count()).select_from(AuditEntry)))
-    page = await session.scalars(
-        base.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .offset(max(offset, 0))
-        .limit(max(min(limit, 500), 1))
+    return await one_page(
+        session,
+        Scope.of(actor).filter_audit(select(AuditEntry)),
+        order_by=(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
+        offset=offset,
+        limit=limit,
     )
-    return list(page.unique()), int(total or 0)

@@ -10,10 +10,9 @@ Rejected message ids: ``access.grant.*``, ``access.scope.*``, ``access.bulk.*``,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +34,7 @@ from access.granting import (
     phone_taken,
     place_grant,
 )
+from access.listing import name_or_number, one_page
 from access.scope import Scope
 from config.campaign import Campaign
 from flows.people import validate_full_name, validate_phone
@@ -42,7 +42,6 @@ from flows.validation import Accepted, Rejected
 from storage.credentials import SecretBox, new_access_code
 from storage.enums import AuditFlag, GrantKind
 from storage.models import AccessGrant, Officer, School
-from storage.models.geography import search_key
 
 __all__ = [
     "BulkResult",
@@ -160,22 +159,21 @@ async def list_grants(
     )
     if kind is not None:
         stmt = stmt.where(AccessGrant.kind == kind)
-    text = (query or "").strip()
-    if text:
-        condition = AccessGrant.full_name_search.contains(search_key(text), autoescape=True)
-        digits = re.sub(r"\D", "", text)
-        if digits and not re.search(r"[^\d\s+\-()]", text):
-            condition = (
-                condition | AccessGrant.phone.contains(digits) | School.code.startswith(digits)
-            )
-        stmt = stmt.where(condition)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = await session.scalars(
-        stmt.order_by(AccessGrant.created_at.desc(), AccessGrant.id.desc())
-        .offset(max(offset, 0))
-        .limit(max(min(limit, 500), 1))
+    condition = name_or_number(
+        query,
+        name_search=AccessGrant.full_name_search,
+        phone=AccessGrant.phone,
+        school_code=School.code,
     )
-    return list(rows.unique()), int(total or 0)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return await one_page(
+        session,
+        stmt,
+        order_by=(AccessGrant.created_at.desc(), AccessGrant.id.desc()),
+        offset=offset,
+        limit=limit,
+    )
 
 
 async def regenerate_access_code(

@@ -11,13 +11,13 @@ Rejected message ids: ``access.officer.*``, ``access.password.*``, ``access.scop
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_officer_action
+from access.listing import name_or_number, one_page
 from access.passwords import (
     authenticate,
     change_own_password,
@@ -250,20 +250,18 @@ async def list_officers(
         .outerjoin(School, Officer.school_id == School.id)
         .where(Officer.role == role)
     )
-    text = (query or "").strip()
-    if text:
-        digits = re.sub(r"\D", "", text)
-        condition = Officer.full_name_search.contains(search_key(text), autoescape=True)
-        if digits and len(digits) == len(re.sub(r"[\s+\-()]", "", text)):
-            condition = condition | Officer.phone.contains(digits) | School.code.startswith(digits)
-        stmt = stmt.where(condition)
-    total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
-    rows = await session.scalars(
-        stmt.order_by(School.code, Officer.full_name_search, Officer.id)
-        .offset(max(offset, 0))
-        .limit(max(min(limit, 500), 1))
+    condition = name_or_number(
+        query, name_search=Officer.full_name_search, phone=Officer.phone, school_code=School.code
     )
-    return list(rows.unique()), int(total or 0)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return await one_page(
+        session,
+        stmt,
+        order_by=(School.code, Officer.full_name_search, Officer.id),
+        offset=offset,
+        limit=limit,
+    )
 
 
 async def set_active(
