@@ -30,6 +30,7 @@ from storage.enums import AuditFlag, GrantKind, Role
 from storage.models import AccessGrant, District, Oblast, Officer, School
 
 BATCH = 1_000
+_ACCOUNT_COLUMNS = (Officer.full_name, Officer.phone, Officer.initial_password_encrypted)
 
 
 async def _batches(session: AsyncSession, stmt: Select[Any]) -> AsyncIterator[Sequence[Any]]:
@@ -73,18 +74,43 @@ async def _scope_name(session: AsyncSession, scope: Scope) -> str:
     return "all"
 
 
-def _password_cell(secret_box: SecretBox, changed: str) -> Callable[[bytes | None], str]:
-    def cell(encrypted: bytes | None) -> str:
-        if encrypted is None:
-            return changed
-        return secret_box.decrypt(encrypted) or changed
+def _coordinator_cells(secret_box: SecretBox, language: str) -> Callable[[Any], list[object]]:
+    """Cells of a coordinator row: two place values, then `_ACCOUNT_COLUMNS` made readable.
 
-    return cell
+    The password is the initial one while its owner has not changed it, else "changed".
+    """
+    changed = access_texts().gettext(language, "access.export.password_changed")
+
+    def cells(row: Any) -> list[object]:
+        password = secret_box.decrypt(row[4]) if row[4] is not None else None
+        return [row[0], row[1], row[2], spaced_phone(row[3]), password or changed]
+
+    return cells
 
 
-async def _log_export(
-    session: AsyncSession, actor: Officer, what: str, filename: str, rows: int
-) -> None:
+async def _export(
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    out: BinaryIO,
+    language: str,
+    sheet_name: str,
+    columns: Sequence[str],
+    stmt: Select[Any],
+    to_cells: Callable[[Any], list[object]],
+    filename: str,
+    what: str,
+) -> str:
+    """Write the header and the rows of `stmt` to `out`, log the download, return its name.
+
+    `sheet_name` and `columns` are keys of the access catalog (``access.export.sheet.*``,
+    ``access.export.col.*``); the audit entry's action is ``export.<what>``.
+    """
+    t = access_texts()
+    header = [t.gettext(language, f"access.export.col.{c}") for c in columns]
+    sheet = StreamingSheet(t.gettext(language, f"access.export.sheet.{sheet_name}"))
+    await _write(session, sheet, header, stmt, to_cells)
+    await sheet.save(out)
     await log_action(
         session,
         actor=actor,
@@ -93,9 +119,10 @@ async def _log_export(
         obj_type="export",
         obj_id=None,
         obj_repr=filename,
-        changes=[{"field": "rows", "before": None, "after": rows}],
+        changes=[{"field": "rows", "before": None, "after": sheet.rows}],
         district_id=actor.district_id,
     )
+    return filename
 
 
 async def export_school_coordinators(
@@ -110,37 +137,24 @@ async def export_school_coordinators(
     scope = Scope.of(actor)
     if scope.is_school:
         raise AccessDenied("school coordinators do not export coordinators")
-    t = access_texts()
-    changed = t.gettext(language, "access.export.password_changed")
     stmt = scope.filter_officers(
-        select(
-            School.code,
-            School.name,
-            Officer.full_name,
-            Officer.phone,
-            Officer.initial_password_encrypted,
-        )
+        select(School.code, School.name, *_ACCOUNT_COLUMNS)
         .join(School, Officer.school_id == School.id)
         .where(Officer.role == Role.SCHOOL, Officer.is_active.is_(True))
         .order_by(School.code, Officer.id)
     )
-    password = _password_cell(secret_box, changed)
-    header = [
-        t.gettext(language, f"access.export.col.{c}")
-        for c in ("school_code", "school_name", "full_name", "login", "password")
-    ]
-    sheet = StreamingSheet(t.gettext(language, "access.export.sheet.school_coordinators"))
-    await _write(
+    return await _export(
         session,
-        sheet,
-        header,
-        stmt,
-        lambda r: [r[0], r[1], r[2], spaced_phone(r[3]), password(r[4])],
+        actor=actor,
+        out=out,
+        language=language,
+        sheet_name="school_coordinators",
+        columns=("school_code", "school_name", "full_name", "login", "password"),
+        stmt=stmt,
+        to_cells=_coordinator_cells(secret_box, language),
+        filename=export_filename("schools_access", await _scope_name(session, scope)),
+        what="school_coordinators",
     )
-    filename = export_filename("schools_access", await _scope_name(session, scope))
-    await sheet.save(out)
-    await _log_export(session, actor, "school_coordinators", filename, sheet.rows)
-    return filename
 
 
 async def export_district_coordinators(
@@ -149,38 +163,25 @@ async def export_district_coordinators(
     """Write every active district coordinator with login and password (the admin's export)."""
     if actor.role is not Role.CENTRAL:
         raise AccessDenied("only the central admin exports district coordinators")
-    t = access_texts()
-    changed = t.gettext(language, "access.export.password_changed")
     stmt = (
-        select(
-            Oblast.name,
-            District.name,
-            Officer.full_name,
-            Officer.phone,
-            Officer.initial_password_encrypted,
-        )
+        select(Oblast.name, District.name, *_ACCOUNT_COLUMNS)
         .join(District, Officer.district_id == District.id)
         .join(Oblast, District.oblast_id == Oblast.id)
         .where(Officer.role == Role.DISTRICT, Officer.is_active.is_(True))
         .order_by(Oblast.name, District.name, Officer.id)
     )
-    password = _password_cell(secret_box, changed)
-    header = [
-        t.gettext(language, f"access.export.col.{c}")
-        for c in ("oblast", "district", "full_name", "login", "password")
-    ]
-    sheet = StreamingSheet(t.gettext(language, "access.export.sheet.district_coordinators"))
-    await _write(
+    return await _export(
         session,
-        sheet,
-        header,
-        stmt,
-        lambda r: [r[0], r[1], r[2], spaced_phone(r[3]), password(r[4])],
+        actor=actor,
+        out=out,
+        language=language,
+        sheet_name="district_coordinators",
+        columns=("oblast", "district", "full_name", "login", "password"),
+        stmt=stmt,
+        to_cells=_coordinator_cells(secret_box, language),
+        filename=export_filename("district_coordinators", "all"),
+        what="district_coordinators",
     )
-    filename = export_filename("district_coordinators", "all")
-    await sheet.save(out)
-    await _log_export(session, actor, "district_coordinators", filename, sheet.rows)
-    return filename
 
 
 def whatsapp_digits(number: str | None) -> str | None:
@@ -221,7 +222,6 @@ async def export_grants(
     columns = ["full_name", "phone", "school_code", "access_code"]
     columns += ["telegram_link"] if bot else []
     columns += ["whatsapp_link"] if wa else []
-    header = [t.gettext(language, f"access.export.col.{c}") for c in columns]
     stmt = scope.filter_grants(
         select(
             AccessGrant.full_name,
@@ -248,10 +248,16 @@ async def export_grants(
             values.append(f"https://wa.me/{wa}?text={code}" if code else "")
         return values
 
-    sheet = StreamingSheet(t.gettext(language, f"access.export.sheet.{kind.value}"))
-    await _write(session, sheet, header, stmt, cells)
     prefix = "graduates_access" if kind is GrantKind.CURRENT else "mzhb_access"
-    filename = export_filename(prefix, await _scope_name(session, scope))
-    await sheet.save(out)
-    await _log_export(session, actor, f"grants_{kind.value}", filename, sheet.rows)
-    return filename
+    return await _export(
+        session,
+        actor=actor,
+        out=out,
+        language=language,
+        sheet_name=kind.value,
+        columns=columns,
+        stmt=stmt,
+        to_cells=cells,
+        filename=export_filename(prefix, await _scope_name(session, scope)),
+        what=f"grants_{kind.value}",
+    )
