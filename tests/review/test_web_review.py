@@ -78,8 +78,9 @@ async def test_detail_shows_answers_and_serves_photos_only_in_scope(
 
 
 async def test_approve_and_reject_with_reasons(
-    make_client, database, review_world: ReviewWorld
+    make_client, database, runtime, review_world: ReviewWorld
 ) -> None:
+    texts = runtime.bot_texts
     web = review_world.web
     client = await make_client()
     await login(client, web.coordinator_a)
@@ -87,11 +88,11 @@ async def test_approve_and_reject_with_reasons(
     graduate = review_world.graduate_entry.id
 
     no_reason = await client.post(f"/review/{graduate}/reject", data={"csrf_token": token})
-    assert "Кайтаруунун жок дегенде бир себебин тандаңыз" in await no_reason.text()
+    assert texts.gettext("ky", "review.error.no_reasons") in await no_reason.text()
     other = await client.post(
         f"/review/{graduate}/reject", data={"csrf_token": token, "reasons": "other"}
     )
-    assert "«Башка себеп» тандалса" in await other.text()
+    assert texts.gettext("ky", "review.error.other_needs_text") in await other.text()
     assert (await _entry(database, graduate)).status is RegistrationStatus.SUBMITTED
 
     rejected = await client.post(
@@ -112,7 +113,7 @@ async def test_approve_and_reject_with_reasons(
         RegistrationStatus.APPROVED
     )
     again = await client.post(f"/review/{graduate}/approve", data={"csrf_token": token})
-    assert "чечим мурда эле кабыл алынган" in await again.text()
+    assert texts.gettext("ky", "review.error.not_submitted") in await again.text()
 
     async with database.session() as s:
         kinds = list(await s.scalars(select(RegistrationEvent.kind).order_by(RegistrationEvent.id)))
