@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
@@ -40,8 +41,9 @@ from flows.screens import (
 from flows.turn import Services, Turn
 from storage.credentials import SecretBox
 from storage.database import Database
-from storage.enums import RegistrationStatus
+from storage.enums import MessageDirection, RegistrationStatus
 from storage.filestore import FileStore
+from storage.models.messages import ChannelMessage
 from storage.repositories.chats import get_or_create_chat
 from storage.repositories.documents import replace_benefit_documents
 from storage.repositories.registrations import get_or_create_registration, update_answers
@@ -87,6 +89,8 @@ class RegistrationFlow:
             lock_key = f"chat:{key.channel}:{key.chat_id}"
             async with self._services.state.lock(lock_key, expires_after=LOCK_SECONDS):
                 async with self._database.session() as session:
+                    if not await _first_delivery(session, key, event.delivery_id):
+                        return []  # applied before: this is a redelivery after a crash
                     replies = await self._handle(key, event, session)
                     notices = take_notices(session)
             await self._publisher.publish(notices)
@@ -247,3 +251,30 @@ class RegistrationFlow:
             await decisions.submit(turn.session, registration, now=turn.now, officer=None)
             return await menu(turn, turn.t("submit.done"))
         return await menu(turn, turn.t("submit.already"))
+
+
+async def _first_delivery(session: AsyncSession, key: ChatKey, delivery_id: str | None) -> bool:
+    """Record `delivery_id` in the turn's transaction; False when it was recorded before.
+
+    Committed together with the answers, so an event is applied at most once even when the
+    process dies between storing the answer and telling the channel it is done.
+    """
+    if delivery_id is None:
+        return True
+    idempotency_key = f"in:{delivery_id}"
+    seen = await session.scalar(
+        select(ChannelMessage.id).where(ChannelMessage.idempotency_key == idempotency_key)
+    )
+    if seen is not None:
+        return False
+    session.add(
+        ChannelMessage(
+            channel=key.channel,
+            direction=MessageDirection.INBOUND,
+            idempotency_key=idempotency_key,
+            phone="",  # a Telegram chat has no phone; WhatsApp records its own rows
+            purpose="inbound",
+            status="received",
+        )
+    )
+    return True

@@ -48,6 +48,9 @@ class Event:
         verified_phone: channels where the sender IS the phone (WhatsApp, shell) set it on
             every event.
         language_hint: e.g. Telegram user.language_code, to pre-select ky/ru.
+        delivery_id: the provider's id of what carried the event (Telegram: bot and update
+            id). The engine stores it with the answer, so a redelivery after a crash is not
+            applied a second time.
 
     """
 
@@ -60,3 +63,4 @@ class Event:
     unsupported: str | None = None
     verified_phone: str | None = None
     language_hint: str | None = None
+    delivery_id: str | None = None

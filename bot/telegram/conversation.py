@@ -8,6 +8,7 @@ in the user's language; it never reaches the user as a trace, and never as silen
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
 from typing import Protocol
@@ -21,7 +22,7 @@ from bot.telegram.events import callback_event, message_event
 from bot.telegram.exceptions import FileRefused
 from bot.telegram.files import FileDownloader
 from bot.telegram.language import chat_language, language_from_hint
-from bot.telegram.middlewares import settle_current_update
+from bot.telegram.middlewares import current_delivery_id, settle_current_update
 from bot.telegram.render import Pressed, ReplyRenderer
 from bot.telegram.sender import TelegramSender
 from flows.events import ChatKey, Event
@@ -100,6 +101,9 @@ class TelegramConversation:
         self, chat_id: int, event: Event, hint: str | None, pressed: Pressed | None = None
     ) -> None:
         try:
+            # The update id goes with the event: the flow stores it with the answer, so a
+            # redelivery after a crash is never applied twice (Redis's mark may be gone).
+            event = dataclasses.replace(event, delivery_id=current_delivery_id())
             replies = await self._flow.handle(ChatKey(Channel.TELEGRAM, str(chat_id)), event)
             # The answer is stored: a redelivery of this update must not apply it again.
             await settle_current_update()

@@ -91,6 +91,12 @@ _BUSY, _DONE = "busy", "done"
 # mid-update leaves its claim behind, and the redelivered update waits this long.
 CLAIM_TTL = 20.0
 _claim: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar("tg_claim", default=None)
+_delivery: ContextVar[str | None] = ContextVar("tg_delivery", default=None)
+
+
+def current_delivery_id() -> str | None:
+    """Return "tg:<bot id>:<update id>" of the update being handled (None outside one)."""
+    return _delivery.get()
 
 
 async def settle_current_update() -> None:
@@ -138,6 +144,7 @@ class UpdateDeduplicator(BaseMiddleware):
                 await self._state.set(key, _DONE, ttl=DEDUP_TTL)
 
         token = _claim.set(settle)
+        delivery = _delivery.set(f"tg:{bot.id}:{event.update_id}")
         try:
             result = await handler(event, data)
         except BaseException:
@@ -146,5 +153,6 @@ class UpdateDeduplicator(BaseMiddleware):
             raise
         finally:
             _claim.reset(token)
+            _delivery.reset(delivery)
         await settle()
         return result

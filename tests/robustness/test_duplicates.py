@@ -143,3 +143,35 @@ async def test_handled_updates_stay_known_after_a_restart(
     await second.channel.wait_idle()
     assert await state.get(update_key(update["update_id"])) == "done"
     assert len(flow.of(user.chat_id)) == 1
+
+
+async def test_an_answer_redelivered_after_its_mark_was_lost_is_not_applied_twice(
+    start_app, database, secret_box, campaign, fake_api
+) -> None:
+    """The process died after storing the answer, and its "done" mark went with it (in-process
+    state, or a Redis flush): the update id stored with the answer still stops a second turn.
+    """
+    from flows.texts import conversation_texts
+    from tests.robustness.applicants import add_applicants
+    from tests.robustness.walker import Walker
+
+    harness = await start_app("webhook")
+    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+    walker = Walker(fake_api, harness.deliver, granted, texts=conversation_texts(), user_id=42)
+    # Stop at the passport question, to answer it by hand.
+    walker._ask["passport_front"], walker._ask["passport"] = walker._ask["passport"], "\x00"
+    await walker.run()
+    update = await walker.user.send_text(walker.answers.passport)
+
+    await harness.runtime.state.flush()
+    assert await post(harness, update) == 200
+    await harness.channel.wait_idle()
+
+    from sqlalchemy import select
+
+    from storage.models import Registration
+
+    async with database.session() as session:
+        answers = (await session.scalar(select(Registration))).answers
+    assert answers["passport"] == walker.answers.passport
+    assert "city" not in answers  # the passport number was not taken as the city
