@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,6 +37,8 @@ class Database:
         engine = create_async_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+            # aiosqlite logs every statement with its parameters (PINs, passports) at DEBUG.
+            logging.getLogger("aiosqlite").setLevel(logging.INFO)
         return cls(engine)
 
     @property
