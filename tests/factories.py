@@ -1,7 +1,8 @@
 """Quick builders of codifier rows, officers and grants for tests (any backend).
 
 Every helper takes the test's `AsyncSession`, adds the object, flushes (so ids exist) and
-returns it; the caller's ``async with database.session()`` commits. Officers get the password
+returns it; the caller's ``async with database.session()`` commits. `make_world` builds the
+small world most access and web tests start from. Officers get the password
 `PASSWORD` (hashed once per run, argon2 is slow on purpose) and no must-change flag unless
 asked. Example::
 
@@ -15,6 +16,7 @@ asked. Example::
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from functools import cache
 
 from sqlalchemy import select
@@ -130,3 +132,48 @@ async def make_grant(
     session.add(grant)
     await session.flush()
     return grant
+
+
+@dataclass
+class World:
+    """Two districts, three schools, one admin, a coordinator of each district, two teachers."""
+
+    sokuluk: District
+    alamudun: District
+    school_a: School  # 10101, Sokuluk
+    school_b: School  # 10102, Sokuluk, no coordinator
+    school_c: School  # 20201, Alamudun
+    admin: Officer
+    sokuluk_coordinator: Officer
+    alamudun_coordinator: Officer
+    teacher_a: Officer  # school coordinator of 10101
+    teacher_c: Officer  # school coordinator of 20201
+
+
+async def make_world(session: AsyncSession) -> World:
+    """Build the `World` (created in field order, so ids follow it)."""
+    sokuluk = await make_district(session, "Сокулук району")
+    alamudun = await make_district(session, "Аламүдүн району")
+    school_a = await make_school(session, "10101", sokuluk, "Сокулук №1 орто мектеби")
+    school_b = await make_school(session, "10102", sokuluk, "Гимназия им. Ч. Айтматова")
+    school_c = await make_school(session, "20201", alamudun, "Лебединовка орто мектеби")
+    return World(
+        sokuluk=sokuluk,
+        alamudun=alamudun,
+        school_a=school_a,
+        school_b=school_b,
+        school_c=school_c,
+        admin=await make_officer(session, Role.CENTRAL, full_name="Бакиева Айгүл Мамытовна"),
+        sokuluk_coordinator=await make_officer(
+            session, Role.DISTRICT, district=sokuluk, full_name="Осмонов Талант Бекович"
+        ),
+        alamudun_coordinator=await make_officer(
+            session, Role.DISTRICT, district=alamudun, full_name="Иванова Ольга Петровна"
+        ),
+        teacher_a=await make_officer(
+            session, Role.SCHOOL, school=school_a, full_name="Токтогулова Жазгүл Асановна"
+        ),
+        teacher_c=await make_officer(
+            session, Role.SCHOOL, school=school_c, full_name="Садыков Эрлан Маратович"
+        ),
+    )

@@ -8,7 +8,7 @@ from access.audit import list_audit, log_action
 from access.scope import Scope
 from storage.database import Database
 from storage.enums import AuditFlag
-from tests.access.conftest import World
+from tests.factories import World
 
 
 async def entry(s, actor, action, district_id=None):

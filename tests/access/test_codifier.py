@@ -21,7 +21,7 @@ from access.exceptions import AccessDenied, ReportHasErrors
 from access.scope import Scope
 from storage.database import Database
 from storage.models import District, Oblast, School
-from tests.access.conftest import World
+from tests.factories import World
 
 CSV = (
     "code,name,district,oblast\n"

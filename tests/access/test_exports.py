@@ -16,8 +16,7 @@ from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import AuditFlag, GrantKind, Role
 from storage.models import AccessGrant
-from tests.access.conftest import World
-from tests.factories import make_grant
+from tests.factories import World, make_grant
 
 
 def reopen(data: bytes):

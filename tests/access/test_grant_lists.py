@@ -11,8 +11,7 @@ from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import GrantKind, MzhbCheck
 from storage.models import AccessGrant, AuditEntry
-from tests.access.conftest import World
-from tests.factories import make_grant
+from tests.factories import World, make_grant
 
 GRADUATES = (
     "Телефон;Аты-жөнү\n"

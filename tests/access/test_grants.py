@@ -12,7 +12,7 @@ from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import GrantKind, MzhbCheck
 from storage.models import AccessGrant
-from tests.access.conftest import World
+from tests.factories import World
 
 ALL_CHECKS = [c.value for c in MzhbCheck]
 

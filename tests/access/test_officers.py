@@ -11,8 +11,7 @@ from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import AuditFlag, Role
 from storage.models import AuditEntry, Officer
-from tests.access.conftest import World
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, World
 
 
 async def test_admin_creates_a_district_coordinator_with_a_one_time_password(

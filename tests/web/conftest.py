@@ -1,8 +1,9 @@
 """The officers' web served by the real app (`bot.app.create_app`) to an aiohttp test client.
 
 pytest-aiohttp is not installed: the server and client are built here from
-`aiohttp.test_utils`. `WebWorld` holds two districts with a school and officers each, all
-with the factories' password; `login(client, officer)` logs a client in through the form.
+`aiohttp.test_utils`. `WebWorld` is the factories' `World` (under the web tests' names) with
+one more teacher and coordinator and two grants, all officers with the factories' password;
+`login(client, officer)` logs a client in through the form.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from storage.enums import GrantKind, Role
 from storage.filestore import DiskFileStore
 from storage.models import AccessGrant, District, Officer, School
 from storage.state import StateStore
-from tests.factories import PASSWORD, make_district, make_grant, make_officer, make_school
+from tests.factories import PASSWORD, make_grant, make_officer, make_world
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -102,60 +103,44 @@ async def client(make_client) -> TestClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 async def web_world(database: Database, secret_box: SecretBox) -> WebWorld:
     async with database.session() as s:
-        district_a = await make_district(s, "Сокулук району")
-        district_b = await make_district(s, "Аламүдүн району")
-        school_a = await make_school(s, "10101", district_a, "Сокулук №1 орто мектеби")
-        school_a2 = await make_school(s, "10102", district_a, "Гимназия им. Ч. Айтматова")
-        school_b = await make_school(s, "20201", district_b, "Лебединовка орто мектеби")
-        admin = await make_officer(s, Role.CENTRAL, full_name="Бакиева Айгүл Мамытовна")
-        coordinator_a = await make_officer(
-            s, Role.DISTRICT, district=district_a, full_name="Осмонов Талант Бекович"
-        )
-        coordinator_b = await make_officer(
-            s, Role.DISTRICT, district=district_b, full_name="Иванова Ольга Петровна"
-        )
-        teacher_a = await make_officer(
-            s, Role.SCHOOL, school=school_a, full_name="Токтогулова Жазгүл Асановна"
-        )
-        teacher_b = await make_officer(
-            s, Role.SCHOOL, school=school_b, full_name="Садыков Эрлан Маратович"
-        )
+        # The shared world first, so ids and names are those of the access tests.
+        world = await make_world(s)
         teacher_a2 = await make_officer(
-            s, Role.SCHOOL, school=school_a2, full_name="Мамытова Нургүл Асановна"
+            s, Role.SCHOOL, school=world.school_b, full_name="Мамытова Нургүл Асановна"
         )
         spare_coordinator = await make_officer(
-            s, Role.DISTRICT, district=district_a, full_name="Кадыров Азамат Уланович"
+            s, Role.DISTRICT, district=world.sokuluk, full_name="Кадыров Азамат Уланович"
         )
         mzhb_a = await make_grant(
             s,
-            school=school_a,
-            granted_by=coordinator_a,
+            school=world.school_a,
+            granted_by=world.sokuluk_coordinator,
             secret_box=secret_box,
             kind=GrantKind.MZHB,
             full_name="Жумабеков Нурлан Асылбекович",
         )
         graduate_a = await make_grant(
             s,
-            school=school_a,
-            granted_by=teacher_a,
+            school=world.school_a,
+            granted_by=world.teacher_a,
             secret_box=secret_box,
             full_name="Абдыкадырова Айпери Бакытовна",
         )
         return WebWorld(
-            district_a,
-            district_b,
-            school_a,
-            school_a2,
-            school_b,
-            admin,
-            coordinator_a,
-            coordinator_b,
-            teacher_a,
-            teacher_b,
-            teacher_a2,
-            spare_coordinator,
-            mzhb_a,
-            graduate_a,
+            district_a=world.sokuluk,
+            district_b=world.alamudun,
+            school_a=world.school_a,
+            school_a2=world.school_b,
+            school_b=world.school_c,
+            admin=world.admin,
+            coordinator_a=world.sokuluk_coordinator,
+            coordinator_b=world.alamudun_coordinator,
+            teacher_a=world.teacher_a,
+            teacher_b=world.teacher_c,
+            teacher_a2=teacher_a2,
+            spare_coordinator=spare_coordinator,
+            mzhb_a=mzhb_a,
+            graduate_a=graduate_a,
         )
 
 
