@@ -67,12 +67,14 @@ async def test_mzhb_needs_every_check(
     assert await count_grants(database, GrantKind.MZHB) == 1
 
 
-def csv_upload(token: str, text: str, *, checks: list[str] = ALL_CHECKS) -> FormData:
+def csv_upload(
+    token: str, text: str, *, checks: list[str] = ALL_CHECKS, filename: str = "list.csv"
+) -> FormData:
     form = FormData()
     form.add_field("csrf_token", token)
     for check in checks:
         form.add_field("checks", check)
-    form.add_field("file", text.encode(), filename="list.csv", content_type="text/csv")
+    form.add_field("file", text.encode(), filename=filename, content_type="text/csv")
     return form
 
 
@@ -114,9 +116,7 @@ async def test_codifier_with_bad_rows_imports_nothing(
         "30301,Жаңы мектеп,Ысык-Ата району,Чүй облусу\n"
         "9999,Кодсуз,Ысык-Ата району,Чүй облусу\n"
     )
-    form = FormData()
-    form.add_field("csrf_token", token)
-    form.add_field("file", text.encode(), filename="codifier.csv", content_type="text/csv")
+    form = csv_upload(token, text, checks=[], filename="codifier.csv")
     body = await (await client.post("/codifier", data=form)).text()
     assert 'class="bad-rows"' in body and '<td class="mono">3</td>' in body
     async with database.session() as s:
