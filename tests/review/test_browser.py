@@ -64,8 +64,11 @@ async def test_review_queue_detail_and_decisions(
     # The detail page shows the answers and the photos (loaded through the scoped route).
     await page.click(f"text={web.graduate_a.full_name}")
     await page.wait_for_selector("img.doc")
-    widths = await page.eval_on_selector_all("img.doc", "els => els.map(e => e.naturalWidth)")
-    assert len(widths) == 4 and all(w > 0 for w in widths)
+    # Every photo decodes in the browser (each came through the scoped route).
+    await page.wait_for_function(
+        "[...document.querySelectorAll('img.doc')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert await page.locator("img.doc").count() == 4
     assert "AN1234567" in await page.inner_text("dl.answers")
     await shot(page, "review-02-detail")
 
