@@ -106,6 +106,9 @@ async def _multi_reply(
     turn: Turn, field: Field, text: str, back: tuple[Option, ...], *, redraw: bool = False
 ) -> Reply:
     chosen = set(await selection(turn, field))
+    if await turn.get_state(f"multi:{field.name}") is None:
+        # What the buttons show is now known: "Done" can tell it from a selection lost since.
+        await turn.set_state(f"multi:{field.name}", sorted(chosen))
     fixed = (
         [Option(FIXED + t.code, t.name(turn.lang), True) for t in turn.campaign.mandatory_tests]
         if field.name == "subjects"
@@ -209,6 +212,11 @@ async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: boo
     text = turn.t(field.prompt, **prompt_params(turn))
     back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
     if choice == DONE:
+        if await turn.get_state(f"multi:{field.name}") is None:
+            # The half-made choice is gone (Redis flushed, or a restart without Redis): the
+            # buttons pressed may show ticks no longer known. Show the choice again, as it is
+            # now, rather than store less than the applicant ticked.
+            return Outcome([await _multi_reply(turn, field, text, back)])
         chosen = set(await selection(turn, field))
         if len(chosen) < field.min_choices:
             return await reask(turn, field, "error.choose_at_least_one", editing=editing)

@@ -1,0 +1,59 @@
+"""Transient state lost mid-choice (Redis flushed, or a restart without Redis): "Done" never
+stores fewer subjects than the applicant saw ticked.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from flows.engine import RegistrationFlow
+from flows.events import ChatKey, Event
+from flows.texts import conversation_texts
+from storage.enums import Channel
+from storage.models import Registration
+from tests.robustness.applicants import add_applicants
+from tests.robustness.test_properties import GOOD_PATH
+
+
+async def test_done_after_the_ticks_were_lost_shows_the_choice_again(
+    database, state, filestore, campaign, secret_box
+) -> None:
+    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+    texts = conversation_texts()
+    flow = RegistrationFlow(
+        database=database,
+        state=state,
+        filestore=filestore,
+        campaign=campaign,
+        translator=texts,
+        secret_box=secret_box,
+        clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+    )
+    key = ChatKey(Channel.TELEGRAM, "77001")
+    opening = [
+        Event(kind="command", command="start"),
+        Event(kind="choice", choice="lang:ru"),
+        Event(kind="contact", phone=granted.phone),
+        *GOOD_PATH[:8],  # up to the subjects
+        Event(kind="choice", choice="chemistry"),
+    ]
+    for event in opening:
+        replies = await flow.handle(key, event)
+    ticked = [o.id for o in replies[-1].options if o.selected]
+    assert "chemistry" in ticked
+
+    await state.flush()
+    replies = await flow.handle(key, Event(kind="choice", choice="done"))
+
+    assert texts.gettext("ru", "ask.subjects")[:30] in replies[-1].text
+    assert not [o.id for o in replies[-1].options if o.selected and o.id == "chemistry"]
+    async with database.session() as session:
+        answers = (await session.scalar(select(Registration))).answers
+    assert "subjects" not in answers  # not stored as "none"
+    await flow.handle(key, Event(kind="choice", choice="chemistry"))
+    await flow.handle(key, Event(kind="choice", choice="done"))
+    async with database.session() as session:
+        answers = (await session.scalar(select(Registration))).answers
+    assert answers["subjects"] == ["chemistry"]
