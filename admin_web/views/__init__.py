@@ -7,6 +7,7 @@ from admin_web.views import (
     audit,
     auth,
     dashboard,
+    deliveries,
     exports,
     grants,
     home,
@@ -34,4 +35,5 @@ def all_routes() -> list[WebRoute]:
         *payments.ROUTES,
         *officer_form.ROUTES,
         *dashboard.ROUTES,
+        *deliveries.ROUTES,
     ]

@@ -96,6 +96,7 @@ CASES = [
         _grant("graduate_a"),
     ),
     Case("GET", "audit.list", only({"central": 200, **DISTRICTS}, anon=302)),
+    Case("GET", "deliveries.list", only(LOGGED_IN, anon=302)),
     # Last: it ends the sessions.
     Case("POST", "auth.logout", only({}, anon=403, others=302)),
 ]
