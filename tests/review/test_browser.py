@@ -65,9 +65,9 @@ async def test_review_queue_detail_and_decisions(
     await page.click(f"text={web.graduate_a.full_name}")
     await page.wait_for_selector("img.doc")
     # Every photo decodes in the browser (each came through the scoped route).
-    await page.wait_for_function(
-        "[...document.querySelectorAll('img.doc')].every(i => i.complete && i.naturalWidth > 0)"
-    )
+    # (Awaited from Python: a polled page function would need 'unsafe-eval', which the CSP refuses.)
+    for image in await page.locator("img.doc").all():
+        assert await image.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     assert await page.locator("img.doc").count() == 4
     assert "AN1234567" in await page.inner_text("dl.answers")
     await shot(page, "review-02-detail")
