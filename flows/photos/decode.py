@@ -31,6 +31,10 @@ Image.init()  # register WebP & co. now: Image.open(formats=...) does not load p
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 STORED_MAX_SIDE = 2000
+# A face photo needs less: 1000 px is 750×1000 for a portrait, above a 3×4 cm print at 600 dpi,
+# and lets libjpeg decode a 12-megapixel photo at 1/4 scale (the check then costs less than a
+# full decode: see docs/performance.md).
+FACE_STORED_MAX_SIDE = 1000
 ANALYSIS_MAX_SIDE = 800
 JPEG_QUALITY = 88
 # Pillow format names tried, in this order; anything else (GIF, BMP, TIFF, EPS, PDF, SVG...) is
@@ -75,7 +79,11 @@ class DecodedImage:
 
 
 def decode_upload(
-    data: bytes, *, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
+    data: bytes,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_pixels: int = MAX_PIXELS,
+    stored_max_side: int = STORED_MAX_SIDE,
 ) -> DecodedImage | CheckResult:
     """Decode an upload safely, or say why it is refused.
 
@@ -83,6 +91,7 @@ def decode_upload(
         data: the uploaded bytes, whatever the file was called.
         max_bytes: larger files are refused before anything is parsed.
         max_pixels: images declaring more pixels are refused before their pixels are decoded.
+        stored_max_side: the longer side of the stored copy, at most.
 
     Returns:
         A `DecodedImage`, or a blocking `CheckResult` (file too large, not an image in an
@@ -109,7 +118,7 @@ def decode_upload(
         if width * height > max_pixels or width < 1 or height < 1:
             return _too_many_pixels(max_pixels)
         try:
-            return _reencode(im)
+            return _reencode(im, stored_max_side)
         # Untrusted bytes can make a decoder fail in many ways (OSError "truncated", zlib,
         # struct, EOF...). Every one of them means the same thing to the applicant.
         except Exception:  # noqa: BLE001
@@ -132,15 +141,15 @@ def _shrunk(im: Image.Image, max_side: int) -> Image.Image:
     return im.reduce(factor) if factor > 1 else im
 
 
-def _reencode(im: Image.Image) -> DecodedImage:
+def _reencode(im: Image.Image, stored_max_side: int) -> DecodedImage:
     # JPEG only: let libjpeg decode at 1/2, 1/4 or 1/8 scale, still >= the stored size.
-    im.draft("RGB", _draft_size(im.size, STORED_MAX_SIDE))
+    im.draft("RGB", _draft_size(im.size, stored_max_side))
     im.load()  # the first frame of an animated WebP/PNG
     ImageOps.exif_transpose(im, in_place=True)
     rgb = _to_rgb(im)
-    if max(rgb.size) > STORED_MAX_SIDE:
+    if max(rgb.size) > stored_max_side:
         rgb.thumbnail(
-            (STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS, reducing_gap=3.0
+            (stored_max_side, stored_max_side), Image.Resampling.LANCZOS, reducing_gap=3.0
         )
     rgb.info.clear()  # nothing of the original's metadata may travel into the saved file
     buffer = io.BytesIO()

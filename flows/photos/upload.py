@@ -6,7 +6,14 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from flows.photos.decode import MAX_BYTES, MAX_PIXELS, DecodedImage, decode_upload
+from flows.photos.decode import (
+    FACE_STORED_MAX_SIDE,
+    MAX_BYTES,
+    MAX_PIXELS,
+    STORED_MAX_SIDE,
+    DecodedImage,
+    decode_upload,
+)
 from flows.photos.document import check_document_photo
 from flows.photos.face import check_face_photo
 from flows.photos.results import CheckResult, results_to_json
@@ -49,7 +56,10 @@ def analyse_upload_sync(
     data: bytes, *, kind: str, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
 ) -> UploadAnalysis:
     """Decode `data` and check it as a `kind` photo, in the calling thread."""
-    decoded = decode_upload(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    stored_max_side = FACE_STORED_MAX_SIDE if kind == FACE_KIND else STORED_MAX_SIDE
+    decoded = decode_upload(
+        data, max_bytes=max_bytes, max_pixels=max_pixels, stored_max_side=stored_max_side
+    )
     if isinstance(decoded, CheckResult):
         return UploadAnalysis(image=None, results=(decoded,))
     if kind == FACE_KIND:
