@@ -7,7 +7,8 @@ import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
@@ -257,24 +258,25 @@ async def _first_delivery(session: AsyncSession, key: ChatKey, delivery_id: str 
     """Record `delivery_id` in the turn's transaction; False when it was recorded before.
 
     Committed together with the answers, so an event is applied at most once even when the
-    process dies between storing the answer and telling the channel it is done.
+    process dies between storing the answer and telling the channel it is done. One statement:
+    an insert that does nothing on a known key (PostgreSQL and SQLite both say ON CONFLICT).
     """
     if delivery_id is None:
         return True
-    idempotency_key = f"in:{delivery_id}"
-    seen = await session.scalar(
-        select(ChannelMessage.id).where(ChannelMessage.idempotency_key == idempotency_key)
-    )
-    if seen is not None:
-        return False
-    session.add(
-        ChannelMessage(
+    dialect = session.bind.dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ChannelMessage)
+        .values(
             channel=key.channel,
             direction=MessageDirection.INBOUND,
-            idempotency_key=idempotency_key,
+            idempotency_key=f"in:{delivery_id}",
             phone="",  # a Telegram chat has no phone; WhatsApp records its own rows
             purpose="inbound",
             status="received",
+            attempts=0,
         )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(ChannelMessage.id)
     )
-    return True
+    return (await session.execute(statement)).scalar() is not None
