@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import tempfile
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import asyncpg
 from aiohttp import web
 from pydantic import SecretStr
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 from sqlalchemy.engine import make_url
 
 from config.campaign import load_campaign
@@ -152,6 +153,7 @@ class BenchWorld:
     prefix: str
     applicants: list[tuple[int, str]]  # (number, phone)
     media: Path
+    statements: Counter[str] | None = None  # SQL statements run by our app, when counted
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -225,6 +227,13 @@ async def _grants(url: str, count: int) -> list[tuple[int, str]]:
     return [(number, f"+996700{number:06d}") for number in range(1, count + 1)]
 
 
+def _count_statements(database: Database, counter: Counter[str]) -> None:
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        counter[" ".join(statement.split())[:90]] += 1
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+
+
 class _Unlimited:
     """No message rate: the bench measures the bot, not Telegram's 30 messages/s."""
 
@@ -241,6 +250,8 @@ def ours_app(world: BenchWorld) -> App:
         from bot.runtime import Runtime
 
         runtime = Runtime.from_settings(world.settings(api.base_url))
+        if world.statements is not None:
+            _count_statements(runtime.database, world.statements)
         runtime.state = RedisStateStore.from_url(world.redis_url, prefix=world.prefix)
         app = create_app(runtime)
         assert runtime.telegram is not None
