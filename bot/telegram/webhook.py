@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 ANSWER_WITHIN = 25.0  # seconds; well under the time Telegram waits for a webhook's answer
+# Updates handled at once by one process. Beyond it they wait here, before taking any lock:
+# with hundreds interleaved on one event loop every turn slows down until the per-chat locks
+# (20 s) expire mid-turn. Telegram opens at most 40 connections by default, replicas add up.
+MAX_CONCURRENT = 48
 
 
 def webhook_secret(secret_box: SecretBox) -> str:
@@ -38,9 +42,16 @@ def webhook_secret(secret_box: SecretBox) -> str:
 class WebhookReceiver:
     """Receives updates posted by Telegram and hands each to `feed` in the background."""
 
-    def __init__(self, *, secret: str, feed: Callable[[dict[str, Any]], Awaitable[bool]]) -> None:
+    def __init__(
+        self,
+        *,
+        secret: str,
+        feed: Callable[[dict[str, Any]], Awaitable[bool]],
+        max_concurrent: int = MAX_CONCURRENT,
+    ) -> None:
         self._secret = secret.encode()
         self._feed = feed
+        self._slots = asyncio.Semaphore(max_concurrent)
         self._tasks: set[asyncio.Task[bool]] = set()
 
     def register(self, app: web.Application, *, path: str = WEBHOOK_PATH) -> None:
@@ -57,7 +68,7 @@ class WebhookReceiver:
             return web.Response(status=400)
         if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
             return web.Response(status=400)
-        task = asyncio.create_task(self._feed(update))
+        task = asyncio.create_task(self._handle_in_turn(update))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         # wait() never cancels the task: a client that hangs up leaves the turn to finish.
@@ -65,6 +76,10 @@ class WebhookReceiver:
         if done and not task.cancelled() and task.exception() is None and not task.result():
             return web.Response(status=503, headers={"Retry-After": "5"})
         return web.Response(status=200)
+
+    async def _handle_in_turn(self, update: dict[str, Any]) -> bool:
+        async with self._slots:  # fair: waiters enter in the order they came
+            return await self._feed(update)
 
     async def drain(self) -> None:
         """Wait for every update already accepted."""

@@ -52,3 +52,51 @@ def test_the_channel_shares_its_rate_when_the_state_is_redis(state: StateStore) 
 
     limit = rate_limit(state, sleep=FakeTime().sleep)
     assert isinstance(limit, SharedRateLimit) == isinstance(state, RedisStateStore)
+
+
+async def test_a_flood_of_updates_is_handled_a_bounded_number_at_a_time() -> None:
+    """Under a flood, updates wait their turn before taking any lock (none expires mid-turn)."""
+    import asyncio
+
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.telegram.webhook import SECRET_HEADER, WebhookReceiver
+
+    release, all_in = asyncio.Event(), asyncio.Event()
+    running, most, arrived = 0, 0, 0
+
+    async def feed(update: dict) -> bool:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+        return True
+
+    @web.middleware
+    async def count(request: web.Request, handler):  # noqa: ANN001, ANN202
+        nonlocal arrived
+        arrived += 1
+        if arrived == 10:
+            all_in.set()
+        return await handler(request)
+
+    receiver = WebhookReceiver(secret="s", feed=feed, max_concurrent=3)
+    app = web.Application(middlewares=[count])
+    receiver.register(app)
+    headers = {SECRET_HEADER: "s"}
+    async with TestClient(TestServer(app)) as client:
+        posts = [
+            asyncio.create_task(
+                client.post("/webhooks/telegram", json={"update_id": n}, headers=headers)
+            )
+            for n in range(1, 11)
+        ]
+        await all_in.wait()
+        for _ in range(20):  # every accepted update gets the chance to start
+            await asyncio.sleep(0)
+        assert (running, most) == (3, 3)
+        release.set()
+        statuses = [(await post).status for post in posts]
+    assert statuses == [200] * 10 and most == 3
