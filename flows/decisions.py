@@ -173,13 +173,10 @@ async def confirm_payment(
     source: str = "web",
 ) -> Accepted[Payment] | Rejected:
     """Confirm a receipt being verified (`source` "statement" when a bank statement matched)."""
-    payment = await payment_for(session, actor, payment_id)
-    if payment is None:
-        return Rejected("review.error.not_found")
-    if payment.status is not PaymentStatus.BEING_VERIFIED:
-        return Rejected("review.error.payment_not_pending")
-    registration = await session.get(Registration, payment.registration_id)
-    assert registration is not None  # noqa: S101 - the payment's foreign key
+    pending = await _pending_payment(session, actor, payment_id)
+    if isinstance(pending, Rejected):
+        return pending
+    payment, registration = pending
     _decide_payment(payment, actor, now, PaymentStatus.CONFIRMED, None)
     receipt = payment.receipt_number
     record(session, registration, "payment_confirmed", actor=actor, receipt=receipt, source=source)
@@ -198,13 +195,10 @@ async def reject_payment(
     text = " ".join((reason or "").split())[:PAYMENT_REASON_LIMIT]
     if not text:
         return Rejected("review.error.payment_reason")
-    payment = await payment_for(session, actor, payment_id)
-    if payment is None:
-        return Rejected("review.error.not_found")
-    if payment.status is not PaymentStatus.BEING_VERIFIED:
-        return Rejected("review.error.payment_not_pending")
-    registration = await session.get(Registration, payment.registration_id)
-    assert registration is not None  # noqa: S101 - the payment's foreign key
+    pending = await _pending_payment(session, actor, payment_id)
+    if isinstance(pending, Rejected):
+        return pending
+    payment, registration = pending
     _decide_payment(payment, actor, now, PaymentStatus.REJECTED, text)
     receipt = payment.receipt_number
     record(session, registration, "payment_rejected", actor=actor, receipt=receipt, reason=text)
@@ -213,6 +207,20 @@ async def reject_payment(
     notice = ApplicantNotice(registration.id, ApplicantEvent.PAYMENT_REJECTED, payment.id)
     queue_notice(session, notice)
     return Accepted(payment)
+
+
+async def _pending_payment(
+    session: AsyncSession, actor: Officer, payment_id: int
+) -> tuple[Payment, Registration] | Rejected:
+    """Return a payment of the officer's scope still being verified, with its entry."""
+    payment = await payment_for(session, actor, payment_id)
+    if payment is None:
+        return Rejected("review.error.not_found")
+    if payment.status is not PaymentStatus.BEING_VERIFIED:
+        return Rejected("review.error.payment_not_pending")
+    registration = await session.get(Registration, payment.registration_id)
+    assert registration is not None  # noqa: S101 - the payment's foreign key
+    return payment, registration
 
 
 async def paid_amount(session: AsyncSession, registration_id: int) -> int:
