@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # `make run` tries the bot on the demo campaign (its window is open) unless CAMPAIGN is set.
 CAMPAIGN ?= campaigns/demo.toml
 
-.PHONY: setup run test test-sqlite test-postgres lint format bench browser clean
+.PHONY: setup run test test-postgres lint format bench bench-load browser clean
 
 $(BIN)/ortbot: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -50,6 +50,10 @@ format:
 bench: setup
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/photos.py
+
+# 500 applicants through the Telegram webhook on PostgreSQL + Redis (both must be running).
+bench-load: setup
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
