@@ -10,17 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from tests.review.conftest import ReviewWorld
-from tests.web.conftest import csrf_token, login
+from tests.web.conftest import only, signed_in_clients
 
-ACTORS = ("anon", "central", "district_a", "district_b", "school_a")
 EVERYONE = {"central": 200, "district_a": 200, "district_b": 200, "school_a": 200}
-
-
-def only(allowed: dict[str, int], *, anon: int, others: int = 403) -> dict[str, int]:
-    return {actor: allowed.get(actor, anon if actor == "anon" else others) for actor in ACTORS}
 
 
 Parts = Callable[[ReviewWorld, dict[str, int]], dict[str, str]]
@@ -100,15 +95,7 @@ async def test_review_routes_by_role_and_scope(
         registration = getattr(review_world, attr)
         ids[f"doc:{attr}"] = (await review_world.document_of(database, registration)).id
         ids[f"pay:{attr}"] = (await review_world.payment_of(database, registration)).id
-    clients: dict[str, TestClient] = {}
-    tokens: dict[str, str] = {}
-    for actor in ACTORS:
-        clients[actor] = await make_client()
-        if actor == "anon":
-            tokens[actor] = await csrf_token(clients[actor])
-        else:
-            assert (await login(clients[actor], officers[actor])).status == 302
-            tokens[actor] = await csrf_token(clients[actor], "/password")
+    clients, tokens = await signed_in_clients(make_client, officers)
     router = server.app.router
     failures = []
     for case in CASES:

@@ -159,3 +159,26 @@ async def login(client: TestClient, officer: Officer, password: str = PASSWORD):
         data={"phone": officer.phone, "password": password, "csrf_token": token},
         allow_redirects=False,
     )
+
+
+# The actors of the role × route × scope matrices (the officers' web and the review routes).
+ACTORS = ("anon", "central", "district_a", "district_b", "school_a")
+
+
+def only(allowed: dict[str, int], *, anon: int, others: int = 403) -> dict[str, int]:
+    """Expected statuses: `allowed` for the named actors, `others` for the rest."""
+    return {actor: allowed.get(actor, anon if actor == "anon" else others) for actor in ACTORS}
+
+
+async def signed_in_clients(make_client, officers: dict[str, Officer]):  # type: ignore[no-untyped-def]
+    """Return a client and its CSRF token for every actor: anonymous, or logged in as `officers`."""
+    clients: dict[str, TestClient] = {}
+    tokens: dict[str, str] = {}
+    for actor in ACTORS:
+        clients[actor] = await make_client()
+        if actor == "anon":
+            tokens[actor] = await csrf_token(clients[actor])
+        else:
+            assert (await login(clients[actor], officers[actor])).status == 302
+            tokens[actor] = await csrf_token(clients[actor], "/password")
+    return clients, tokens

@@ -15,15 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from admin_web.routing import ROUTE_TABLE, check_declarations, get
 from tests.review.test_routes import ROUTES as REVIEW_ROUTES
-from tests.web.conftest import WebWorld, csrf_token, login
-
-ACTORS = ("anon", "central", "district_a", "district_b", "school_a")
-
-
-def only(allowed: dict[str, int], *, anon: int, others: int = 403) -> dict[str, int]:
-    """Expected statuses: `allowed` for the named actors, `others` for the rest."""
-    return {actor: allowed.get(actor, anon if actor == "anon" else others) for actor in ACTORS}
-
+from tests.web.conftest import ACTORS, WebWorld, login, only, signed_in_clients
 
 GET_PAGE = {"anon": 302}  # anonymous GETs go to the login page
 POST_REFUSED = {"anon": 403}  # anonymous POSTs are refused outright
@@ -137,15 +129,7 @@ async def test_role_route_scope_matrix(
         "district_b": web_world.coordinator_b,
         "school_a": web_world.teacher_a,
     }
-    clients: dict[str, TestClient] = {}
-    tokens: dict[str, str] = {}
-    for actor in ACTORS:
-        clients[actor] = await make_client()
-        if actor == "anon":
-            tokens[actor] = await csrf_token(clients[actor])
-        else:
-            assert (await login(clients[actor], officers[actor])).status == 302
-            tokens[actor] = await csrf_token(clients[actor], "/password")
+    clients, tokens = await signed_in_clients(make_client, officers)
     router = server.app.router
     failures = []
     for case in CASES:
