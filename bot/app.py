@@ -85,7 +85,12 @@ def _conversation(runtime: Runtime) -> ChatRouter:
         translator=runtime.bot_texts,
         publisher=runtime.notifications,
     )
-    return ChatRouter(registration=registration, review=review, database=runtime.database)
+    return ChatRouter(
+        registration=registration,
+        review=review,
+        database=runtime.database,
+        state=runtime.state,
+    )
 
 
 def channel_status(settings: Settings) -> list[str]:
