@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.listing import one_page
 from access.scope import Scope
-from flows.people import format_phone
+from core.people import format_phone
 from storage.enums import AuditFlag
 from storage.models import AuditEntry, Officer
 

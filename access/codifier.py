@@ -20,7 +20,7 @@ from access.audit import log_action
 from access.exceptions import AccessDenied, ReportHasErrors
 from access.scope import Scope
 from access.tables import RowError, read_table
-from flows.validation import Rejected
+from core.validation import Rejected
 from storage.enums import AuditFlag, Role
 from storage.models import District, Oblast, Officer, School
 from storage.models.geography import search_key

@@ -27,8 +27,8 @@ from access.granting import (
 from access.scope import Scope
 from access.tables import RowError, read_table
 from config.campaign import Campaign
-from flows.people import validate_full_name, validate_phone
-from flows.validation import Accepted, Rejected
+from core.people import validate_full_name, validate_phone
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox
 from storage.enums import GrantKind
 from storage.models import AccessGrant, Officer

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from access.codifier import UNLISTED_CODE, find_school
 from access.scope import Scope
-from flows.validation import Rejected
+from core.validation import Rejected
 from storage.credentials import SecretBox, new_access_code
 from storage.enums import AuditFlag, GrantKind, MzhbCheck
 from storage.models import AccessGrant, Officer, School

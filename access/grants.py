@@ -37,8 +37,8 @@ from access.granting import (
 from access.listing import name_or_number, one_page
 from access.scope import Scope
 from config.campaign import Campaign
-from flows.people import validate_full_name, validate_phone
-from flows.validation import Accepted, Rejected
+from core.people import validate_full_name, validate_phone
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox, new_access_code
 from storage.enums import AuditFlag, GrantKind
 from storage.models import AccessGrant, Officer, School

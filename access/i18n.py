@@ -6,11 +6,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from flows.i18n import Translator
-from flows.texts import conversation_texts
+from core.i18n import Translator
+from core.texts import conversation_texts
 
 ACCESS_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-FLOWS_LOCALE_DIR = Path(__file__).resolve().parents[1] / "flows" / "locale"
 DOMAIN = "access"
 
 

@@ -25,8 +25,8 @@ from access.passwords import (
     initial_password,
 )
 from access.scope import Scope
-from flows.people import format_phone, validate_full_name, validate_phone
-from flows.validation import Accepted, Rejected
+from core.people import format_phone, validate_full_name, validate_phone
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox, hash_password, new_password
 from storage.enums import AuditFlag, Role
 from storage.models import District, Officer, School

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_officer_action
-from flows.people import validate_phone
-from flows.validation import Accepted, Rejected
+from core.people import validate_phone
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox, hash_password, verify_password
 from storage.models import Officer
 

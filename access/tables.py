@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flows.validation import Rejected
+from core.validation import Rejected
 
 MAX_FILE_ROWS = 20_000
 

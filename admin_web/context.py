@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from access.notifier import CredentialsNotifier
 from config.campaign import Campaign
 from config.settings import Settings
-from flows.i18n import Translator
+from core.i18n import Translator
 from flows.notifications import DiscardNotices, NoticePublisher
-from flows.notifier import CredentialsNotifier
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.filestore import FileStore

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from access.i18n import access_texts
-from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 
 WEB_LOCALE = Path(__file__).resolve().parent / "locale"
 LANG_COOKIE = "ortweb_lang"

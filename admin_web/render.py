@@ -14,8 +14,8 @@ from aiohttp import web
 
 from admin_web.i18n import Message
 from admin_web.keys import CSRF_TOKEN, LANG, SESSION, WEB_TEXTS
-from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from flows.people import format_phone
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from core.people import format_phone
 from storage.enums import Role
 
 LOCAL_ZONE = ZoneInfo("Asia/Bishkek")

@@ -17,7 +17,8 @@ from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
 from config.settings import Settings
 from flows.engine import RegistrationFlow
-from flows.review import ChatRouter, ReviewFlow
+from office.chat_review import ReviewFlow
+from office.chat_router import ChatRouter
 from storage.migrate import upgrade_head_async
 
 log = logging.getLogger(__name__)

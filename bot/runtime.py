@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from access.notifier import CredentialsNotifier, NoChannelNotifier
 from bot.notifications import NotificationDispatcher
 from bot.telegram import TelegramChannel
 from bot.whatsapp import WhatsApp
 from config.campaign import Campaign, load_campaign
 from config.settings import Settings
-from flows.i18n import Translator
-from flows.notifier import CredentialsNotifier, NoChannelNotifier
-from flows.texts import conversation_texts
+from core.i18n import Translator
+from core.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.filestore import DiskFileStore, FileStore
 from storage.state import StateStore, state_store_from_url
-
-FLOWS_LOCALE = Path(__file__).resolve().parents[1] / "flows" / "locale"
 
 
 @dataclass

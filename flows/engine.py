@@ -12,11 +12,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
-from flows import decisions, payment
+from core.i18n import LANGUAGES, Translator
+from flows import payment
 from flows.events import ChatKey, Event
 from flows.form import FIELDS, Kind, next_missing
 from flows.form.fields import Field
-from flows.i18n import LANGUAGES, Translator
 from flows.identity import (
     choose_language,
     identify,
@@ -39,6 +39,7 @@ from flows.screens import (
     summary_screen,
     summary_text,
 )
+from flows.submission import submit
 from flows.turn import Services, Turn
 from storage.credentials import SecretBox
 from storage.database import Database
@@ -249,7 +250,7 @@ class RegistrationFlow:
         if next_missing(turn.answers) is not None or turn.answers.get("is_student") is True:
             return await home(turn, prefix=turn.t("submit.incomplete"))
         if registration.status in (RegistrationStatus.DRAFT, RegistrationStatus.REJECTED):
-            await decisions.submit(turn.session, registration, now=turn.now, officer=None)
+            await submit(turn.session, registration, now=turn.now, officer=None)
             return await menu(turn, turn.t("submit.done"))
         return await menu(turn, turn.t("submit.already"))
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flows.i18n import LANGUAGES
-from flows.people import format_phone, validate_phone
+from core.i18n import LANGUAGES
+from core.people import format_phone, validate_phone
+from core.validation import Accepted
 from flows.replies import Option, Reply
 from flows.turn import Turn
-from flows.validation import Accepted
 from storage.credentials import normalize_access_code
 from storage.models import AccessGrant
 from storage.repositories import applicants

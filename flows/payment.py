@@ -8,11 +8,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from core.validation import Rejected
 from flows.form.validators import FormContext, validate_amount, validate_receipt_number
 from flows.replies import Option, Reply
 from flows.screens import fee, menu
 from flows.turn import Turn
-from flows.validation import Rejected
 from storage.enums import RegistrationStatus
 from storage.repositories.payments import add_payment, cancel_payment
 

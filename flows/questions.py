@@ -6,13 +6,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from core.validation import Accepted, Rejected
 from flows.form import FIELDS, FormContext, Kind
 from flows.form.definition import benefit_categories_missing_documents
 from flows.form.fields import Field
 from flows.photos import UploadAnalysis, analyse_upload
 from flows.replies import Option, Reply
 from flows.turn import Turn
-from flows.validation import Accepted, Rejected
 from storage.repositories.documents import add_document, replace_benefit_documents
 from storage.repositories.registrations import update_answers
 

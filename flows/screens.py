@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from core.people import format_phone
 from flows.form import EDITABLE, FIELDS, Kind, missing_fields, next_missing
 from flows.form.fields import Field
-from flows.people import format_phone
 from flows.questions import ask, options_of
 from flows.replies import Option, Reply
 from flows.turn import Turn

@@ -11,9 +11,9 @@ from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
+from core.i18n import DEFAULT_LANGUAGE, Translator
 from flows.events import ChatKey, Event
 from flows.form.fields import Label, Msg
-from flows.i18n import DEFAULT_LANGUAGE, Translator
 from storage.credentials import SecretBox
 from storage.filestore import FileStore
 from storage.models import AccessGrant, LinkedChat, Registration

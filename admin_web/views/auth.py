@@ -26,8 +26,8 @@ from admin_web.sessions import (
     set_session_cookie,
 )
 from admin_web.throttle import client_address
-from flows.people import validate_phone
-from flows.validation import Accepted, Rejected
+from core.people import validate_phone
+from core.validation import Accepted, Rejected
 from storage.models import Officer
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from admin_web.downloads import new_spool, stream_file
 from admin_web.keys import LANG
 from admin_web.render import render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get
-from flows.review.stats import Dashboard, dashboard
+from office.stats import Dashboard, dashboard
 from storage.enums import RegistrationStatus
 
 

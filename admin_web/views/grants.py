@@ -32,7 +32,7 @@ from admin_web.render import rejection_text, render, text
 from admin_web.routing import WebRoute, get, post
 from admin_web.stash import UploadStash
 from admin_web.uploads import read_upload
-from flows.validation import Rejected
+from core.validation import Rejected
 from storage.enums import GrantKind, MzhbCheck, Role
 from storage.models import Officer, School
 

@@ -1,6 +1,6 @@
 """The officer fills the registration form for an applicant, on one page per applicant.
 
-The same steps, validators and photo checks as the bot (`flows.review.filling`).
+The same steps, validators and photo checks as the bot (`office.filling`).
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from admin_web.keys import LANG, WEB_TEXTS
 from admin_web.paging import PageRequest
 from admin_web.render import redirect, rejection_text, render
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
+from core.validation import Rejected
 from flows.form import FORM, Kind
 from flows.form.fields import Msg
 from flows.notifications import take_notices
 from flows.photos import BLOCKING, CheckResult
 from flows.photos import render as render_photo_check
-from flows.review.filling import FormInput, fill, open_registration
 from flows.screens import EDITABLE_STATUSES
-from flows.validation import Rejected
+from office.filling import FormInput, fill, open_registration
 from storage.models import AccessGrant, Officer, Registration
 from storage.models.geography import search_key
 

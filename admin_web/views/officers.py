@@ -22,7 +22,7 @@ from admin_web.paging import Page, PageRequest
 from admin_web.render import rejection_text, render
 from admin_web.routing import WebRoute, get, post
 from admin_web.sessions import close_officer_sessions
-from flows.validation import Rejected
+from core.validation import Rejected
 from storage.enums import Role
 from storage.models import Officer
 

@@ -14,11 +14,11 @@ from admin_web.context import WEB_CONTEXT
 from admin_web.render import redirect, rejection_text, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from admin_web.uploads import read_upload
-from flows import decisions
+from core.validation import Rejected
 from flows.notifications import take_notices
-from flows.review.queue import duplicate_receipts, scoped_registrations
-from flows.review.statement import StatementResult, import_statement, parse_statement
-from flows.validation import Rejected
+from office import decisions
+from office.queue import duplicate_receipts, scoped_registrations
+from office.statement import StatementResult, import_statement, parse_statement
 from storage.enums import PaymentStatus, Role
 from storage.models import AccessGrant, Payment, Registration
 

@@ -23,17 +23,17 @@ from admin_web.keys import LANG
 from admin_web.paging import PageRequest
 from admin_web.render import redirect, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
-from flows import decisions
+from core.validation import Rejected
 from flows.notifications import take_notices
-from flows.review.queue import (
+from office import decisions
+from office.queue import (
     PAYMENT_FILTERS,
     QueueFilter,
     duplicate_receipts,
     history,
     review_queue,
 )
-from flows.review.summary import answer_rows
-from flows.validation import Rejected
+from office.summary import answer_rows
 from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import Document, Officer, Registration, School
 from storage.repositories.documents import current_documents

@@ -16,8 +16,8 @@ from access import officers
 from access.i18n import render
 from bot.commands.errors import CommandError
 from config.settings import Settings, get_settings
-from flows.people import format_phone, validate_phone
-from flows.validation import Rejected
+from core.people import format_phone, validate_phone
+from core.validation import Rejected
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.models import Officer

@@ -18,8 +18,8 @@ from bot.commands.accounts import fail, run_in_session
 from bot.commands.errors import CommandError
 from config.campaign import Campaign, load_campaign
 from config.settings import PROJECT_ROOT, Settings, get_settings
-from flows.people import format_phone
-from flows.validation import Accepted, Rejected
+from core.people import format_phone
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox
 from storage.enums import GrantKind, MzhbCheck, Role
 from storage.models import AccessGrant, Officer

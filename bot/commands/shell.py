@@ -17,12 +17,12 @@ from typing import TextIO
 from bot.commands.errors import CommandError
 from config.campaign import load_campaign
 from config.settings import Settings, get_settings
+from core.people import validate_phone
+from core.texts import conversation_texts
+from core.validation import Rejected
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
-from flows.people import validate_phone
 from flows.replies import Option, Reply
-from flows.texts import conversation_texts
-from flows.validation import Rejected
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel
@@ -30,7 +30,6 @@ from storage.filestore import DiskFileStore
 from storage.repositories.applicants import grant_by_phone
 from storage.state import state_store_from_url
 
-FLOWS_LOCALE = Path(__file__).resolve().parents[2] / "flows" / "locale"
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what Telegram's Bot API would deliver
 _NUMBERS = re.compile(r"^\d+(\s*[, ]\s*\d+)*$")
 INTRO = (

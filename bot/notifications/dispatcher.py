@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from bot.notifications.telegram import TelegramDelivery
 from bot.notifications.whatsapp import WhatsAppDelivery
 from flows.notifications import Notice
-from flows.review.outbound import NoticeComposer, Outbound
+from office.outbound import NoticeComposer, Outbound
 from storage.database import Database
 from storage.enums import Channel
 

@@ -10,7 +10,7 @@ from aiogram.types import BufferedInputFile
 
 from bot.telegram.render import inline_keyboard
 from bot.telegram.sender import TelegramSender
-from flows.review.outbound import Outbound
+from office.outbound import Outbound
 from storage.filestore import FileStore
 
 log = logging.getLogger(__name__)

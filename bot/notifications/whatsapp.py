@@ -13,8 +13,8 @@ from bot.notifications.media import MediaLinks
 from bot.whatsapp import WhatsApp
 from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.render import render
-from flows.i18n import Translator
-from flows.review.outbound import Outbound
+from core.i18n import Translator
+from office.outbound import Outbound
 
 log = logging.getLogger(__name__)
 

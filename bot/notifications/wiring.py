@@ -10,7 +10,7 @@ from bot.notifications.dispatcher import NotificationDispatcher
 from bot.notifications.media import MediaLinks, mount_media
 from bot.notifications.telegram import TelegramDelivery
 from bot.notifications.whatsapp import WhatsAppDelivery
-from flows.review.outbound import NoticeComposer
+from office.outbound import NoticeComposer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -26,7 +26,7 @@ from bot.telegram.sender import TelegramSender
 from bot.telegram.session import build_session
 from bot.telegram.webhook import WEBHOOK_PATH, WebhookReceiver, webhook_secret
 from config.settings import Settings
-from flows.i18n import Translator
+from core.i18n import Translator
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.state import StateStore

@@ -9,7 +9,7 @@ from aiogram.methods import SetMyCommands
 from aiogram.types import BotCommand
 
 from bot.telegram.sender import TelegramSender
-from flows.i18n import Translator
+from core.i18n import Translator
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from bot.telegram.language import chat_language, language_from_hint
 from bot.telegram.middlewares import current_delivery_id, settle_current_update
 from bot.telegram.render import Pressed, ReplyRenderer
 from bot.telegram.sender import TelegramSender
+from core.i18n import Translator
 from flows.events import ChatKey, Event
-from flows.i18n import Translator
 from flows.replies import Reply
 from storage.database import Database
 from storage.enums import Channel

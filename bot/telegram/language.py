@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from storage.database import Database
 from storage.enums import Channel
 from storage.models.chats import LinkedChat

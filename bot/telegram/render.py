@@ -23,7 +23,7 @@ from aiogram.types import (
 )
 
 from bot.telegram.sender import TelegramSender
-from flows.i18n import Translator
+from core.i18n import Translator
 from flows.replies import Option, Reply
 from storage.state import StateStore
 

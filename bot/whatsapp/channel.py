@@ -19,8 +19,8 @@ from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.render import render, split_message
 from bot.whatsapp.sender import WhatsAppSender
+from core.i18n import LANGUAGES, Translator
 from flows.events import ChatKey, Event, IncomingFile
-from flows.i18n import LANGUAGES, Translator
 from flows.replies import Reply
 from storage.database import Database
 from storage.enums import Channel

@@ -7,13 +7,13 @@ import uuid
 
 from bot.whatsapp.sender import Template, WhatsAppSender
 from bot.whatsapp.templates import template_for
-from flows.i18n import Translator
+from core.i18n import Translator
 
 log = logging.getLogger(__name__)
 
 
 class WhatsAppCredentialsNotifier:
-    """A `flows.notifier.CredentialsNotifier` that writes to the coordinator's WhatsApp.
+    """A `access.notifier.CredentialsNotifier` that writes to the coordinator's WhatsApp.
 
     A new coordinator has usually never written to the bot, so the message is outside the
     24-hour window and goes as the approved credentials template ({{1}} name, {{2}} login link,

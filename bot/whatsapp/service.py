@@ -17,7 +17,7 @@ from bot.whatsapp.sender import SendResult, Template, WhatsAppSender
 from bot.whatsapp.templates import parse_template_sids, template_for
 from bot.whatsapp.webhooks import STATUS_PATH, setup_whatsapp
 from config.settings import Settings
-from flows.i18n import Translator
+from core.i18n import Translator
 from storage.database import Database
 from storage.state import StateStore
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.i18n import DEFAULT_LANGUAGE
+from core.i18n import DEFAULT_LANGUAGE
 
 
 def parse_template_sids(value: str | None) -> dict[str, str]:

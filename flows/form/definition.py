@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from config.campaign import Campaign
+from core.validation import Accepted, Rejected
 from flows.form.fields import Field, Kind, Label, Msg
 from flows.form.validators import (
     FormContext,
@@ -14,7 +15,6 @@ from flows.form.validators import (
     validate_pin,
     validate_place,
 )
-from flows.validation import Accepted, Rejected
 from storage.enums import DocumentKind
 
 STEPS = (1, 2, 3, 4, 5)

@@ -8,8 +8,8 @@ from enum import StrEnum
 from typing import Any
 
 from config.campaign import Campaign
+from core.validation import Accepted, Rejected
 from flows.form.validators import FormContext
-from flows.validation import Accepted, Rejected
 from storage.enums import DocumentKind
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flows.people import validate_phone
-from flows.validation import Accepted, Rejected
+from core.people import validate_phone
+from core.validation import Accepted, Rejected
 
 MIN_AGE = 14
 MAX_AGE = 80

@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-from flows.i18n import Translator
+from core.i18n import Translator
+from core.texts import LOCALE_DIR
 
 Severity = Literal["blocking", "warning"]
 BLOCKING: Severity = "blocking"
 WARNING: Severity = "warning"
 
 PHOTOS_DOMAIN = "photos"
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 
 class Code:

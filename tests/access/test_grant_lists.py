@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from access import grants
 from config.campaign import Campaign
-from flows.validation import Accepted, Rejected
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import GrantKind, MzhbCheck

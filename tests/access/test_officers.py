@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from access import officers
 from access.audit import list_audit
-from flows.validation import Accepted, Rejected
+from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import AuditFlag, Role

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from config.campaign import Campaign
+from core.i18n import Translator
+from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
-from flows.i18n import Translator
 from flows.replies import Reply
-from flows.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel, GrantKind, Role

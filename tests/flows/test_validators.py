@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from core.validation import Accepted, Rejected
 from flows.form.validators import (
     FormContext,
     decode_pin,
@@ -17,7 +18,6 @@ from flows.form.validators import (
     validate_place,
     validate_receipt_number,
 )
-from flows.validation import Accepted, Rejected
 
 CTX = FormContext(today=date(2026, 3, 1))
 

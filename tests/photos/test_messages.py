@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from photo_samples import astronaut, face_on_white, jpeg, png_header_bomb, tiled
 
-from flows.i18n import Translator
+from core.i18n import Translator
 from flows.photos import CheckResult, Code, analyse_upload_sync, render
 
-CATALOG = Translator.load(Path("flows/locale"), "photos")
+CATALOG = Translator.load(Path("core/locale"), "photos")
 
 # One real result of every kind the checks produce, so the texts are rendered with the very
 # parameters the code puts in them.

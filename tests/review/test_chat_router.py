@@ -9,7 +9,9 @@ from sqlalchemy import select
 from flows.events import ChatKey, Event
 from flows.notifications import ReviewPrompt
 from flows.replies import Reply
-from flows.review import ChatRouter, NoticeComposer, ReviewFlow
+from office.chat_review import ReviewFlow
+from office.chat_router import ChatRouter
+from office.outbound import NoticeComposer
 from storage.enums import Channel, RegistrationStatus
 from storage.models import LinkedChat, Registration
 from tests.review.conftest import ReviewWorld

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from telegram.conftest import TOKEN
 
 from config.settings import PROJECT_ROOT
-from flows.texts import conversation_texts
+from core.texts import conversation_texts
 from storage.database import Database
 from storage.models import Registration
 from storage.state.redis import RedisStateStore

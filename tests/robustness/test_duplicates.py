@@ -151,7 +151,7 @@ async def test_an_answer_redelivered_after_its_mark_was_lost_is_not_applied_twic
     """The process died after storing the answer, and its "done" mark went with it (in-process
     state, or a Redis flush): the update id stored with the answer still stops a second turn.
     """
-    from flows.texts import conversation_texts
+    from core.texts import conversation_texts
     from tests.robustness.applicants import add_applicants
     from tests.robustness.walker import Walker
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
-from flows.texts import conversation_texts
 from storage.enums import Channel
 from storage.models import Document
 from tests.robustness.applicants import add_applicants

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from flows.texts import conversation_texts
+from core.texts import conversation_texts
 from storage.enums import DocumentKind
 from storage.models import Document, Registration
 from tests.robustness.applicants import add_applicants

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.people import format_phone, validate_full_name, validate_phone
+from core.texts import conversation_texts
+from core.validation import Accepted, Rejected
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
 from flows.form import validators as v
-from flows.people import format_phone, validate_full_name, validate_phone
-from flows.texts import conversation_texts
-from flows.validation import Accepted, Rejected
 from storage.database import Database
 from storage.enums import Channel
 from tests.robustness.applicants import add_applicants

@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy.engine import make_url
 
-from flows.texts import conversation_texts
+from core.texts import conversation_texts
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.robustness.applicants import add_applicants
 from tests.robustness.serving import ServerProcess, TelegramDelivery

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event
-from flows.texts import conversation_texts
 from storage.enums import Channel
 from storage.models import Registration
 from tests.robustness.applicants import add_applicants

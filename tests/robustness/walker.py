@@ -14,7 +14,7 @@ from typing import Any
 from fakes.telegram_api import FakeTelegramAPI, SentMessage
 from fakes.telegram_user import Deliver, TelegramUser
 
-from flows.i18n import Translator
+from core.i18n import Translator
 from tests.robustness.applicants import Granted
 
 LANG = "ru"

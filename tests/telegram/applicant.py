@@ -9,7 +9,7 @@ from __future__ import annotations
 from fakes.telegram_user import TelegramUser
 
 from config.campaign import Campaign
-from flows.i18n import Translator
+from core.i18n import Translator
 from tests.sample_photos import document_photo_jpeg, face_photo_jpeg
 
 APPLICANT_PHONE = "+996700123456"

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from access.notifier import NoChannelNotifier
 from bot.app import create_app
 from bot.runtime import Runtime
 from config.campaign import Campaign
 from config.settings import Settings
-from flows.notifier import NoChannelNotifier
-from flows.texts import conversation_texts
+from core.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import GrantKind, Role

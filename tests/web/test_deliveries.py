@@ -16,8 +16,8 @@ from aiohttp.test_utils import TestClient
 from access.deliveries import PROBLEM_STATUSES
 from admin_web.i18n import WEB_LOCALE
 from bot.whatsapp.outbox import PROBLEM_STATUSES as OUTBOX_PROBLEM_STATUSES
-from flows.i18n import Translator
-from flows.people import format_phone
+from core.i18n import Translator
+from core.people import format_phone
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel, MessageDirection

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flows.i18n import Translator
+from core.i18n import Translator
 
 from .conftest import WhatsAppUser, document_jpeg, numbered_options
 

@@ -26,9 +26,9 @@ from bot.whatsapp.channel import ConversationFlow
 from bot.whatsapp.retry import Backoff
 from config.campaign import Campaign
 from config.settings import Settings
+from core.i18n import Translator
+from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
-from flows.i18n import Translator
-from flows.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.filestore import FileStore

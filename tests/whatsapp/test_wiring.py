@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from access.notifier import NoChannelNotifier
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.whatsapp import INBOUND_PATH, WhatsAppCredentialsNotifier
-from flows.notifier import NoChannelNotifier
 
 from .conftest import ACCOUNT_SID, BOT_NUMBER, PUBLIC_BASE_URL, message_sid, sign
 

@@ -16,8 +16,8 @@ from sqlalchemy import Select, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.scope import Scope
-from flows.people import validate_phone
-from flows.validation import Accepted
+from core.people import validate_phone
+from core.validation import Accepted
 from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import AccessGrant, Officer, Payment, Registration, RegistrationEvent
 from storage.models.geography import search_key

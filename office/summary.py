@@ -13,10 +13,10 @@ from typing import Any
 from babel.dates import format_date
 
 from config.campaign import Campaign
+from core.i18n import Translator
+from core.people import format_phone
 from flows.form import EDITABLE, FIELDS, Kind
 from flows.form.fields import Field, Msg
-from flows.i18n import Translator
-from flows.people import format_phone
 
 
 @dataclass(frozen=True)

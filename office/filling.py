@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
-from flows import decisions
+from core.validation import Accepted, Rejected
+from flows import submission
 from flows.form import FORM, FormContext, Kind, next_missing
 from flows.form.definition import benefit_categories_missing_documents
 from flows.form.fields import Field
 from flows.photos import analyse_upload
-from flows.validation import Accepted, Rejected
 from storage.enums import Channel, DocumentKind
 from storage.filestore import FileStore
 from storage.models import AccessGrant, Officer, Registration
@@ -87,7 +87,7 @@ async def fill(
         elif next_missing(answers) is not None:
             outcome.errors["_form"] = Rejected("fill.error.incomplete")
         else:
-            await decisions.submit(session, registration, now=now, officer=officer)
+            await submission.submit(session, registration, now=now, officer=officer)
             outcome.submitted = True
     return outcome
 

@@ -20,35 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from access.scope import Scope
 from config.campaign import Campaign
-from flows.notifications import ApplicantEvent, ApplicantNotice, ReviewPrompt, queue_notice
-from flows.validation import Accepted, Rejected
+from core.validation import Accepted, Rejected
+from flows.notifications import ApplicantEvent, ApplicantNotice, queue_notice
+from flows.submission import record
 from storage.enums import AuditFlag, PaymentStatus, RegistrationStatus
-from storage.models import Officer, Payment, Registration, RegistrationEvent
+from storage.models import Officer, Payment, Registration
 
 # Rejection reasons in the order officers see them; `flows.screens.REASON_FIELDS` says what
 # each lets the applicant change ("names" is fixed by the officer who granted access).
 REASONS: tuple[str, ...] = ("face_photo", "passport", "certificate", "names", "benefits", "other")
 COMMENT_LIMIT = 1000
 PAYMENT_REASON_LIMIT = 500
-
-
-def record(
-    session: AsyncSession,
-    registration: Registration,
-    kind: str,
-    *,
-    actor: Officer | None = None,
-    **details: Any,
-) -> None:
-    """Add one step to the entry's history."""
-    session.add(
-        RegistrationEvent(
-            registration_id=registration.id,
-            kind=kind,
-            actor_id=actor.id if actor else None,
-            details=details,
-        )
-    )
 
 
 async def _audit(
@@ -80,26 +62,6 @@ async def registration_for(
     if registration is None or not Scope.of(actor).allows_grant(registration.grant):
         return None
     return registration
-
-
-async def submit(
-    session: AsyncSession, registration: Registration, *, now: datetime, officer: Officer | None
-) -> None:
-    """Send a complete draft (or a fixed rejected entry) for review.
-
-    A resubmission goes back to the officer who rejected it. `officer` is set when an officer
-    filled the form in the web.
-    """
-    again = registration.status is RegistrationStatus.REJECTED
-    rejected_by = registration.decided_by_id if again else None
-    registration.status = RegistrationStatus.SUBMITTED
-    registration.submitted_at = now
-    registration.rejection_reasons = []
-    registration.rejection_comment = None
-    if officer is not None:
-        registration.filled_by_officer_id = officer.id
-    record(session, registration, "resubmitted" if again else "submitted", actor=officer)
-    queue_notice(session, ReviewPrompt(registration.id, officer_id=rejected_by))
 
 
 async def approve(

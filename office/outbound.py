@@ -14,14 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.scope import Scope
 from config.campaign import Campaign
-from flows.decisions import fee_of, paid_amount
+from core.i18n import Translator
+from core.people import format_phone
 from flows.form import EDITABLE, FIELDS
-from flows.i18n import Translator
 from flows.notifications import ApplicantEvent, ApplicantNotice, Notice, ReviewPrompt
-from flows.people import format_phone
 from flows.replies import Option, Reply
-from flows.review.summary import answer_rows
 from flows.screens import REASON_FIELDS
+from office.decisions import fee_of, paid_amount
+from office.summary import answer_rows
 from storage.enums import Channel, DocumentKind, GrantKind, RegistrationStatus, Role
 from storage.models import LinkedChat, Officer, Payment, Registration, School
 from storage.repositories.documents import current_documents

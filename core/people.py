@@ -7,7 +7,7 @@ import unicodedata
 
 import phonenumbers
 
-from flows.validation import Accepted, Rejected
+from core.validation import Accepted, Rejected
 
 REGION = "KG"
 _NAME_PART = re.compile(r"^[^\W\d_]+(?:[-'’][^\W\d_]+)*$")

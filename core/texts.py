@@ -5,12 +5,12 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from flows.i18n import Translator
+from core.i18n import Translator
 
-FLOWS_LOCALE = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
 @cache
 def conversation_texts() -> Translator:
     """Return the translator every channel and the web use for the conversation's messages."""
-    return Translator.load(FLOWS_LOCALE, "bot", "photos")
+    return Translator.load(LOCALE_DIR, "bot", "photos")

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.scope import Scope
 from config.campaign import Campaign
 from flows.form import next_missing
-from flows.review.queue import scoped_registrations
+from office.queue import scoped_registrations
 from storage.enums import RegistrationStatus
 from storage.models import AccessGrant, Officer, Registration, School
 

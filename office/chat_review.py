@@ -2,8 +2,8 @@
 
 An officer's chat is linked by the phone it proves (a shared own contact on Telegram, the
 sender's number on WhatsApp) matching `Officer.phone`. Prompts arrive with Approve and Reject
-buttons (`flows.review.outbound`); Reject asks for the reasons as toggles, and for a short text
-when "other" is among them. Decisions go through `flows.decisions`, like the web's.
+buttons (`office.outbound`); Reject asks for the reasons as toggles, and for a short text
+when "other" is among them. Decisions go through `office.decisions`, like the web's.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
-from flows import decisions
+from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from core.validation import Rejected
 from flows.events import ChatKey, Event
-from flows.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Option, Reply
-from flows.review.outbound import APPROVE, REJECT
-from flows.validation import Rejected
+from office import decisions
+from office.outbound import APPROVE, REJECT
 from storage.database import Database
 from storage.enums import RegistrationStatus
 from storage.models import LinkedChat, Officer

@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from access.tables import RowError, read_table
 from config.campaign import Campaign
-from flows import decisions
+from core.validation import Accepted, Rejected
 from flows.form.validators import FormContext, validate_receipt_number
-from flows.review.queue import scoped_registrations
-from flows.validation import Accepted, Rejected
+from office import decisions
+from office.queue import scoped_registrations
 from storage.enums import AuditFlag, PaymentStatus
 from storage.models import Officer, Payment, Registration
 

@@ -15,11 +15,11 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from core.people import validate_phone
+from core.validation import Accepted
 from flows.events import ChatKey, Event
-from flows.people import validate_phone
 from flows.replies import Reply
-from flows.review.flow import ReviewFlow
-from flows.validation import Accepted
+from office.chat_review import ReviewFlow
 from storage.database import Database
 from storage.models import Officer
 from storage.repositories.chats import get_chat
