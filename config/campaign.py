@@ -15,7 +15,6 @@ from config.exceptions import ConfigError
 from config.settings import PROJECT_ROOT
 
 CAMPAIGNS_DIR = PROJECT_ROOT / "campaigns"
-Lang = Literal["ky", "ru"]
 
 
 class _Named(BaseModel):

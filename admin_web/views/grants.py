@@ -54,7 +54,6 @@ class GrantDesk:
 
 MZHB = GrantDesk("grants.mzhb", GrantKind.MZHB, Role.DISTRICT)
 GRADUATES = GrantDesk("grants.graduates", GrantKind.CURRENT, Role.SCHOOL)
-DESKS = {MZHB.route: MZHB, GRADUATES.route: GRADUATES}
 
 
 def telegram_link(request: web.Request, code: str) -> str | None:

@@ -17,8 +17,6 @@ from flows.form.validators import (
 )
 from storage.enums import DocumentKind
 
-STEPS = (1, 2, 3, 4, 5)
-
 
 def _yes_no(campaign: Campaign, lang: str) -> list[tuple[str, Label]]:
     return [("yes", Msg("option.yes")), ("no", Msg("option.no"))]
@@ -125,7 +123,3 @@ def next_missing(answers: dict[str, Any]) -> Field | None:
 
 def missing_fields(answers: dict[str, Any]) -> list[Field]:
     return [f for f in FORM if is_missing(f, answers)]
-
-
-def chosen_subjects(answers: dict[str, Any]) -> list[str]:
-    return list(answers.get("subjects") or [])
