@@ -159,6 +159,10 @@ async def test_dry_run_counts_and_changes_nothing(
     )
     assert out[2].startswith("channel messages: would remove 3 row(s) older than ")
     assert out[3] == "dry run: nothing was changed"
+    assert await ortbot("purge", "--campaign", "2026", "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("campaign 2026: would remove 21 photo record(s)")
+    assert len(out) == 3 and out[2] == "dry run: nothing was changed"
     assert await answers_of(database, 2026) == before
     assert await count(database, Document) == 30
     assert await count(database, ChannelMessage) == 5
