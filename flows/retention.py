@@ -52,6 +52,7 @@ PERSONAL_FIELDS = (
 )
 PURGED_PHONE_PREFIX = "purged:"
 PURGED_NAME = "—"
+_BATCH = 1000
 
 
 def first_purge_day(campaign: Campaign, after_days: int) -> date:
@@ -146,43 +147,53 @@ async def purge_campaign(
     year = campaign.year
     report.year, report.personal = year, personal
     of_year = select(Registration.id).where(Registration.campaign_year == year)
-    docs = (
-        await session.execute(
-            select(Document.id, Document.sha256).where(Document.registration_id.in_(of_year))
-        )
-    ).all()
-    report.documents = len(docs)
-    hashes = {sha for _, sha in docs}
-    shared = (
-        set(
-            await session.scalars(
-                select(Document.sha256)
-                .where(Document.sha256.in_(hashes), Document.registration_id.not_in(of_year))
-                .distinct()
+    of_campaign = Document.registration_id.in_(of_year)
+    report.documents = int(
+        await session.scalar(select(func.count()).select_from(Document).where(of_campaign)) or 0
+    )
+    hashes = set(await session.scalars(select(Document.sha256).where(of_campaign).distinct()))
+    # Subqueries, not lists of values: a campaign has ~240,000 photos, past any bind limit.
+    shared = set(
+        await session.scalars(
+            select(Document.sha256)
+            .where(
+                Document.sha256.in_(select(Document.sha256).where(of_campaign)),
+                Document.registration_id.not_in(of_year),
             )
+            .distinct()
         )
-        if hashes
-        else set()
     )
     doomed = sorted(hashes - shared)
     report.files, report.files_shared = len(doomed), len(shared)
 
-    registrations = await session.scalars(
-        select(Registration)
-        .where(Registration.campaign_year == year)
-        .options(lazyload(Registration.grant))
-        .order_by(Registration.id)
-    )
-    for registration in registrations:
-        cleared = _cleared(registration, personal=personal)
-        if cleared is None:
-            continue
-        answers, had_personal = cleared
-        report.registrations_cleared += had_personal
-        if not report.dry_run:
-            registration.answers = answers
-            if personal:
-                registration.rejection_comment = None
+    last_id = 0
+    while True:
+        # In batches, so that a year of ~60,000 registrations is never in memory at once.
+        batch = list(
+            await session.scalars(
+                select(Registration)
+                .where(Registration.campaign_year == year, Registration.id > last_id)
+                .options(lazyload(Registration.grant))
+                .order_by(Registration.id)
+                .limit(_BATCH)
+            )
+        )
+        if not batch:
+            break
+        last_id = batch[-1].id
+        for registration in batch:
+            cleared = _cleared(registration, personal=personal)
+            if cleared is None:
+                continue
+            answers, had_personal = cleared
+            report.registrations_cleared += had_personal
+            if not report.dry_run:
+                registration.answers = answers
+                if personal:
+                    registration.rejection_comment = None
+        await session.flush()
+        for registration in batch:
+            session.expunge(registration)
     if personal:
         grant_ids = select(AccessGrant.id).where(AccessGrant.campaign_year == year)
         report.grants_cleared = int(
@@ -206,7 +217,7 @@ async def purge_campaign(
         )
     if report.dry_run:
         return
-    await session.execute(delete(Document).where(Document.registration_id.in_(of_year)))
+    await session.execute(delete(Document).where(of_campaign))
     if personal:
         await session.execute(
             delete(LinkedChat).where(

@@ -172,6 +172,7 @@ async def test_dry_run_counts_and_changes_nothing(
 async def test_photo_purge_erases_files_and_rows_and_keeps_the_figures(
     env, database: Database, filestore: DiskFileStore, secret_box: SecretBox, capsys
 ) -> None:
+    env.setattr("flows.retention._BATCH", 2)  # several batches of registrations
     old, new = await populate(database, filestore, secret_box)
     shared_key = new.files[new.registrations[0]][0]
     before = await figures(database)
