@@ -137,7 +137,7 @@ async def purge_campaign(
     finishes the job (deleting an absent file is a no-op).
 
     Args:
-        session: the caller's transaction; in a dry run the caller rolls it back.
+        session: the caller's transaction (a dry run only reads).
         filestore: where the photos are.
         campaign: a closed campaign (the caller checks `purge_refusal` first).
         personal: also erase the personal fields (``ortbot purge --all``).
