@@ -19,5 +19,5 @@ RUN pip install --no-cache-dir . && mkdir -p /data/media && chown -R ortbot /dat
 USER ortbot
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8080/healthz').status != 200)"
-# Migrations are idempotent; with several replicas the first one to start applies them.
+# Migrations are idempotent and hold an advisory lock: replicas starting together take turns.
 CMD ["sh", "-c", "ortbot migrate && exec ortbot serve"]

@@ -18,7 +18,7 @@ CAMPAIGNS_DIR = PROJECT_ROOT / "campaigns"
 
 
 class _Named(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str
     name_ky: str
@@ -46,11 +46,14 @@ WindowState = Literal["not_open", "open", "closed"]
 class Campaign(BaseModel):
     """One year's campaign: dates, tests, fees, languages and benefit categories."""
 
-    model_config = ConfigDict(frozen=True)
+    # Unknown keys are refused: a misspelt `registration_close` must not pass silently.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     year: int
     name_ky: str
     name_ru: str
+    # A draft holds dates and fees not yet confirmed by the Center; officers are told so.
+    draft: bool = False
     timezone: str = "Asia/Bishkek"
     registration_opens: date
     registration_closes: date
@@ -96,6 +99,23 @@ class Campaign(BaseModel):
             self.subjects_by_code[c].fee for c in set(subject_codes)
         )
 
+    def summary(self) -> list[str]:
+        """Return the campaign in a few lines for the operator: name, window, fees, lists."""
+        tests = ", ".join(f"{t.code} {t.fee}" for t in self.mandatory_tests)
+        subjects = ", ".join(f"{s.code} {s.fee}" for s in self.subjects)
+        return [
+            f"{self.name_ru} / {self.name_ky} (year {self.year})"
+            + (": DRAFT, dates and fees not confirmed" if self.draft else ""),
+            f"window: {self.registration_opens.isoformat()} .. "
+            f"{self.registration_closes.isoformat()} ({self.timezone}), "
+            f"now {self.window_state().replace('_', ' ')}",
+            f"mandatory tests ({self.currency_ru}): {tests}",
+            f"subjects: {subjects}",
+            f"languages: {', '.join(lang.code for lang in self.languages)}; "
+            f"benefit categories: {len(self.benefits)}; "
+            f"payment types: {', '.join(p.code for p in self.payment_types)}",
+        ]
+
     def today(self, now: datetime | None = None) -> date:
         tz = ZoneInfo(self.timezone)
         return (now.astimezone(tz) if now else datetime.now(tz)).date()
@@ -123,8 +143,21 @@ def load_campaign(path: Path | None = None) -> Campaign:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return Campaign.model_validate(data)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IsADirectoryError) as exc:
         raise ConfigError(f"campaign file not found: {path}") from exc
-    except (tomllib.TOMLDecodeError, ValidationError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"campaign file {path.name} is not UTF-8 text") from exc
+    except ValidationError as exc:
+        raise ConfigError(f"campaign file {path.name} is not valid: {_first_error(exc)}") from exc
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ConfigError(f"campaign file {path.name} is not valid: {first}") from exc
+
+
+def _first_error(exc: ValidationError) -> str:
+    """Name the first broken key and what is wrong with it, in one line."""
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"])
+    message = error["msg"].removeprefix("Value error, ")
+    more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}: {message}{more}" if where else f"{message}{more}"

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.exceptions import ConfigError
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     twilio_template_credentials_sid: str | None = None
     twilio_template_notification_sid: str | None = None
     log_level: str = "INFO"
+    # Retention (`ortbot purge`): a closed campaign's photos and personal data may be erased
+    # this many days after its window closed; delivery rows are kept this many days.
+    purge_after_days: int = Field(default=180, ge=0)
+    messages_keep_days: int = Field(default=90, ge=1)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

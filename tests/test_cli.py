@@ -139,7 +139,9 @@ async def test_seed_demo_is_idempotent_and_prints_logins_and_codes(
     assert "25 schools created" in first and "0 schools created" in second
     assert first.splitlines()[2:] == second.splitlines()[2:]
     assert first.startswith("Officers' web: http://")
-    assert "ortbot shell --phone +996700000011" in first
+    # The shell must be told the demo campaign: without CAMPAIGN it opens the newest year's.
+    demo_file = PROJECT_ROOT / "campaigns" / "demo.toml"
+    assert f"CAMPAIGN={demo_file} ortbot shell --phone +996700000011" in first
     async with database.session() as s:
         demo = {o.role: o for o in await s.scalars(select(Officer))}
         grants = list(await s.scalars(select(AccessGrant)))

@@ -8,6 +8,7 @@ how to try the bot. Running it again changes nothing and prints the same.
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,8 +137,18 @@ def _channels(settings: Settings) -> list[str]:
     return [
         f"Telegram: {state(settings.telegram_enabled, 'TELEGRAM_BOT_TOKEN')}; "
         f"WhatsApp: {state(settings.whatsapp_enabled, 'TWILIO_* variables')}.",
-        f"Try the bot in the terminal: ortbot shell --phone {CURRENT_APPLICANT[0]}",
+        f"Try the bot in the terminal: {_campaign_prefix(settings)}"
+        f"ortbot shell --phone {CURRENT_APPLICANT[0]}",
     ]
+
+
+def _campaign_prefix(settings: Settings) -> str:
+    """Name the seeded campaign for the shell: without CAMPAIGN it would open the newest year's."""
+    if settings.campaign is None:
+        return ""
+    path = settings.campaign.resolve()
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    return f"CAMPAIGN={shown} "
 
 
 def _seed_demo(args: argparse.Namespace) -> int:

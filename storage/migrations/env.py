@@ -1,8 +1,15 @@
-"""Alembic environment: async, with every model imported."""
+"""Alembic environment: async, with every model imported.
+
+On PostgreSQL the upgrade holds a transaction-level advisory lock, so replicas that start
+together (each running `ortbot migrate` or `serve`) apply the migrations one after the other:
+the first applies them, the others wait, then find the schema at head and do nothing.
+Without it two upgrades of an empty database race on CREATE TABLE/TYPE and one fails.
+"""
 
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import storage.models  # noqa: F401 - registers every table on the metadata
@@ -27,7 +34,15 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Any fixed 64-bit number shared by every replica: "ortbot-migrate" taken as an integer.
+MIGRATION_LOCK_KEY = 0x6F7274626F746D67
+
+
 def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    if connection.dialect.name == "postgresql":
+        # Taken on the migration's own connection and transaction, before Alembic reads the
+        # current revision; released by the commit (or rollback) that ends the upgrade.
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
