@@ -11,7 +11,7 @@ from bot.commands.accounts import run_in_session
 from bot.commands.errors import CommandError
 from config.campaign import CAMPAIGNS_DIR, Campaign, load_campaign
 from config.settings import Settings, get_settings
-from flows.retention import PurgeReport, purge_campaign, purge_messages, purge_refusal
+from office.retention import PurgeReport, purge_campaign, purge_messages, purge_refusal
 from storage.credentials import SecretBox
 from storage.filestore import DiskFileStore
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from config.campaign import CAMPAIGNS_DIR, load_campaign
 from config.settings import PROJECT_ROOT, get_settings
-from flows.review.stats import dashboard
+from office.stats import dashboard
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel, MessageDirection
@@ -172,7 +172,7 @@ async def test_dry_run_counts_and_changes_nothing(
 async def test_photo_purge_erases_files_and_rows_and_keeps_the_figures(
     env, database: Database, filestore: DiskFileStore, secret_box: SecretBox, capsys
 ) -> None:
-    env.setattr("flows.retention._BATCH", 2)  # several batches of registrations
+    env.setattr("office.retention._BATCH", 2)  # several batches of registrations
     old, new = await populate(database, filestore, secret_box)
     shared_key = new.files[new.registrations[0]][0]
     before = await figures(database)
