@@ -18,6 +18,8 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
 from aiogram.types import TelegramObject, Update
 
+from bot.metrics import inbound
+from storage.enums import Channel
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -132,8 +134,10 @@ class UpdateDeduplicator(BaseMiddleware):
         key = f"once:tg:update:{bot.id}:{event.update_id}"
         if not await self._state.set_if_absent(key, _BUSY, ttl=CLAIM_TTL):
             if await self._state.get(key) != _DONE:  # busy, or released a moment ago
+                inbound(Channel.TELEGRAM, "busy")
                 raise UpdateInProgress(event.update_id)
             log.info("update %s was delivered again; skipped", event.update_id)
+            inbound(Channel.TELEGRAM, "duplicate")
             return None
         settled = False
 
