@@ -71,6 +71,18 @@ class TextFormatter(logging.Formatter):
         return f"{first} [{' '.join(context)}]{newline}{rest}"
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record comes (it may be replaced later)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def configure_logging(level: str, fmt: str = "text", *, stream: TextIO | None = None) -> None:
     """Send every logger's records at `level` and above to `stream` (stderr) in `fmt`.
 
@@ -83,7 +95,7 @@ def configure_logging(level: str, fmt: str = "text", *, stream: TextIO | None = 
         stream: where to write; stderr by default.
 
     """
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     setattr(handler, _MARK, True)
     root = logging.getLogger()
