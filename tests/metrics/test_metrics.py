@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,11 +18,13 @@ from telegram.test_registration_e2e import applicant, grant  # noqa: F401 - a fi
 from bot.app import create_app
 from bot.runtime import Runtime
 from bot.telegram import WEBHOOK_PATH
+from config.settings import PROJECT_ROOT
 from storage.enums import Channel, MessageDirection
 from storage.models import ChannelMessage
 
 METRICS_TOKEN = "metrics-token-0123456789abcdef"  # noqa: S105 - a test value
 Samples = dict[tuple[str, frozenset], float]
+SUFFIXES = ("", "_total", "_bucket", "_count", "_sum")
 
 
 @pytest.fixture
@@ -178,3 +182,19 @@ async def test_the_access_code_never_reaches_a_label(start_app, grant) -> None: 
     await person.open_bot(code=ACCESS_CODE)
     _, text = await scrape(harness.client)
     assert ACCESS_CODE not in text
+
+
+async def test_the_dashboard_and_alert_rules_use_only_series_the_app_exports(start_app) -> None:
+    harness = await start_app("webhook")
+    _, text = await scrape(harness.client)
+    families = re.findall(r"^# TYPE (ortbot_\w+) (\w+)$", text, flags=re.MULTILINE)
+    exported = {f"{name}{suffix}" for name, _ in families for suffix in SUFFIXES}
+    deploy = PROJECT_ROOT / "deploy"
+    used: set[str] = set()
+    rules = deploy / "prometheus" / "alerts.yml"
+    dashboard_file = deploy / "grafana" / "ortbot-dashboard.json"
+    for path in (rules, dashboard_file):
+        used |= set(re.findall(r"\bortbot_[a-z_]+", path.read_text()))
+    assert used and used <= exported, used - exported
+    dashboard = json.loads(dashboard_file.read_text())
+    assert all(panel["targets"] for panel in dashboard["panels"])
