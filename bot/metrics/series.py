@@ -32,7 +32,7 @@ INBOUND = Counter(
 )
 TURN_SECONDS = Histogram(
     "ortbot_turn_seconds",
-    "From an update's arrival to its replies sent.",
+    "From an update entering the process's handling to its replies sent.",
     ["channel"],
     buckets=LATENCY_BUCKETS,
 )

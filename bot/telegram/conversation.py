@@ -64,8 +64,8 @@ class TelegramConversation:
         self._texts = texts
         self._database = database
 
-    async def on_message(self, message: Message) -> None:
-        started = time.perf_counter()
+    async def on_message(self, message: Message, arrived: float | None = None) -> None:
+        started = arrived or time.perf_counter()
         chat_id = message.chat.id
         hint = message.from_user.language_code if message.from_user else None
         try:
@@ -78,8 +78,8 @@ class TelegramConversation:
             return _observe(started, "failed")
         await self._run(chat_id, event, hint, started=started)
 
-    async def on_callback(self, query: CallbackQuery) -> None:
-        started = time.perf_counter()
+    async def on_callback(self, query: CallbackQuery, arrived: float | None = None) -> None:
+        started = arrived or time.perf_counter()
         try:
             await self._sender.call(AnswerCallbackQuery(callback_query_id=query.id))
         except TelegramBadRequest:

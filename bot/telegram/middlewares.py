@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -42,6 +43,8 @@ class ChatSequencer(BaseMiddleware):
         self._idle.set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        # When the update came in: the handlers take it as `arrived` (the turn's latency).
+        data.setdefault("arrived", time.perf_counter())
         context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
         chat_id = (context.chat_id or context.user_id) if context else None
         if chat_id is None:
