@@ -72,10 +72,12 @@ class TelegramConversation:
             event = await message_event(message, downloader=self._downloader)
         except FileRefused as refusal:
             await self._say(chat_id, refusal.message_id, hint)
-            return _observe(started, "handled")
+            _observe(started, "handled")
+            return
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what="message")
-            return _observe(started, "failed")
+            _observe(started, "failed")
+            return
         await self._run(chat_id, event, hint, started=started)
 
     async def on_callback(self, query: CallbackQuery, arrived: float | None = None) -> None:
@@ -125,8 +127,9 @@ class TelegramConversation:
             await self._renderer.render(chat_id, replies, language=language, pressed=pressed)
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what=event.kind)
-            return _observe(started, "failed")
-        _observe(started, "handled")
+            _observe(started, "failed")
+        else:
+            _observe(started, "handled")
 
     async def _failed(self, chat_id: int, exc: Exception, hint: str | None, *, what: str) -> None:
         # The exception's text may quote what the user sent (a database error carries its
