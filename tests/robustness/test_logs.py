@@ -158,3 +158,26 @@ async def test_a_whatsapp_registration_logs_no_private_data(
     await wa.whatsapp.close()
 
     check_log(buffer.getvalue(), fmt, level, WA_PRIVATE, "whatsapp")
+
+
+async def test_sql_parameters_are_never_logged_even_with_the_engine_log_on(
+    database, process_log
+) -> None:
+    from sqlalchemy import text
+
+    buffer = process_log("DEBUG", "text")
+    # An operator who turns SQLAlchemy's statement log on still sees no parameter.
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)
+    try:
+        async with database.session() as session:
+            await session.execute(text("SELECT :pin AS pin"), {"pin": "20509200799999"})
+            with pytest.raises(Exception) as failed:
+                await session.execute(
+                    text("SELECT * FROM no_such_table WHERE x = :p"), {"p": "ID7777777"}
+                )
+    finally:
+        logging.getLogger("sqlalchemy.engine").setLevel(PARAMETER_LOGGERS["sqlalchemy.engine"])
+    logged = buffer.getvalue()
+    assert "SELECT" in logged  # the statements were logged
+    for value in ("20509200799999", "ID7777777"):
+        assert value not in logged and value not in str(failed.value)
