@@ -17,8 +17,9 @@ from storage.enums import Role
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths the web never touches: called by machines, or public files.
+# Paths the web never touches: called by machines (each checks its own secret), or public files.
 EXEMPT_PREFIXES: tuple[str, ...] = ("/healthz", "/webhooks/", "/static/")
+EXEMPT_PATHS = frozenset({"/healthz", "/static", "/metrics"})
 
 ALL_ROLES: frozenset[Role] = frozenset(Role)
 
@@ -103,7 +104,7 @@ def declared_route(request: web.Request) -> WebRoute | None:
 
 
 def is_exempt(path: str) -> bool:
-    return path.rstrip("/") in {"/healthz", "/static"} or path.startswith(EXEMPT_PREFIXES)
+    return path.rstrip("/") in EXEMPT_PATHS or path.startswith(EXEMPT_PREFIXES)
 
 
 def check_declarations(app: web.Application) -> None:

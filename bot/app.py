@@ -12,6 +12,7 @@ from aiohttp import web
 
 from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
+from bot.metrics.endpoint import mount_metrics
 from bot.notifications.wiring import attach_channels, build_dispatcher
 from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
@@ -37,6 +38,8 @@ def create_app(runtime: Runtime) -> web.Application:
     app = web.Application(client_max_size=25 * 1024 * 1024)
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
+    token = runtime.settings.metrics_token
+    mount_metrics(app, database=runtime.database, token=token.get_secret_value() if token else None)
     runtime.notifications = build_dispatcher(runtime)
     setup_admin_web(
         app,

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import pkgutil
 import sys
 from collections.abc import Callable, Sequence
 
+from pydantic import ValidationError
+
 import bot.commands
 from bot.commands.errors import CommandError
+from bot.logs import configure_logging
 from config.exceptions import ConfigError
+from config.settings import get_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,12 +37,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
+        settings = get_settings()
+        configure_logging(settings.log_level, settings.log_format)
         return handler(args)
     except (CommandError, ConfigError) as exc:
         print(f"ortbot {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except ValidationError as exc:  # a setting of the environment has a wrong value
+        print(f"ortbot {args.command}: {_bad_settings(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -53,6 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+
+
+def _bad_settings(error: ValidationError) -> str:
+    # Names and reasons only: the value given may be a secret.
+    return "; ".join(
+        f"{'_'.join(str(part) for part in e['loc']).upper() or 'settings'}: {e['msg']}"
+        for e in error.errors()
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from core.i18n import Translator
 from core.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
-from storage.filestore import DiskFileStore, FileStore
+from storage.filestore import FileStore, filestore_from_settings
 from storage.state import StateStore, state_store_from_url
 
 
@@ -45,7 +45,7 @@ class Runtime:
             settings=settings,
             database=database,
             state=state,
-            filestore=DiskFileStore(settings.media_dir),
+            filestore=filestore_from_settings(settings),
             secret_box=SecretBox(settings.resolved_secret_key()),
             campaign=campaign or load_campaign(settings.campaign),
             bot_texts=conversation_texts(),
@@ -61,4 +61,5 @@ class Runtime:
         if self.whatsapp is not None:
             await self.whatsapp.close()
         await self.state.close()
+        await self.filestore.close()
         await self.database.dispose()

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.exceptions import ConfigError
@@ -46,11 +46,29 @@ class Settings(BaseSettings):
     # link, {{3}} password; notification: {{1}} the text.
     twilio_template_credentials_sid: str | None = None
     twilio_template_notification_sid: str | None = None
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Retention (`ortbot purge`): a closed campaign's photos and personal data may be erased
     # this many days after its window closed; delivery rows are kept this many days.
     purge_after_days: int = Field(default=180, ge=0)
     messages_keep_days: int = Field(default=90, ge=1)
+    # "text": one readable line a record; "json": one JSON object a line, for a log collector.
+    log_format: Literal["text", "json"] = "text"
+    # GET /metrics answers only with "Authorization: Bearer <this>"; unset: /metrics is 404.
+    metrics_token: SecretStr | None = None
+    # Where photos live: unset, files under MEDIA_DIR; "s3://bucket/prefix", an S3-compatible
+    # bucket (S3_ENDPOINT_URL, S3_REGION and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).
+    media_url: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    aws_access_key_id: str | None = None
+    aws_secret_access_key: SecretStr | None = None
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

@@ -27,7 +27,8 @@ class Database:
     @classmethod
     def from_url(cls, url: str, *, echo: bool = False) -> Database:
         parsed = make_url(url)
-        kwargs: dict = {"echo": echo}
+        # Parameters are PINs, passports and phones: never in a log line or an error's text.
+        kwargs: dict = {"echo": echo, "hide_parameters": True}
         if parsed.get_backend_name() == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

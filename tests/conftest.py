@@ -26,6 +26,7 @@ from storage.database import Database
 from storage.filestore import DiskFileStore
 from storage.migrate import upgrade_head
 from storage.state import MemoryStateStore, StateStore
+from tests.s3_server import s3_server  # noqa: F401 - a session fixture for the S3 file store
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")

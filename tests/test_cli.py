@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 
 from access import officers
 from bot.cli import main
+from bot.logs import JsonFormatter, TextFormatter
 from config.settings import PROJECT_ROOT, get_settings
 from storage.credentials import SecretBox
 from storage.database import Database
@@ -161,3 +164,47 @@ async def test_seed_demo_refuses_production(
     assert await ortbot("seed-demo") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "development only" in err
+
+
+@pytest.fixture
+def root_logging():
+    """Put the root logger back as it was after a command configured it."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield root
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize(("level", "fmt"), [("debug", "json"), ("warning", "text"), (None, None)])
+async def test_every_command_applies_log_level_and_format(
+    env, monkeypatch: pytest.MonkeyPatch, root_logging, capsys, level, fmt
+) -> None:
+    for name, value in (("LOG_LEVEL", level), ("LOG_FORMAT", fmt)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    assert await ortbot("migrate") == 0
+    expected = getattr(logging, (level or "info").upper())  # INFO unless told otherwise
+    assert root_logging.level == expected
+    [handler] = [h for h in root_logging.handlers if getattr(h, "_ortbot_handler", False)]
+    assert isinstance(handler.formatter, JsonFormatter if fmt == "json" else TextFormatter)
+    logging.getLogger("bot.test").warning("seen")
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    if fmt == "json":
+        assert json.loads(line)["message"] == "seen"
+    else:
+        assert line.endswith("WARNING bot.test: seen")
+
+
+async def test_a_wrong_log_level_is_a_one_line_error(
+    env, monkeypatch: pytest.MonkeyPatch, root_logging, capsys
+) -> None:
+    monkeypatch.setenv("LOG_LEVEL", "LOUD")
+    get_settings.cache_clear()
+    assert await ortbot("migrate") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("ortbot migrate: LOG_LEVEL: Input should be")

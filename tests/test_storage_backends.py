@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from storage.database import Database
 from storage.enums import Role
-from storage.filestore import DiskFileStore
 from storage.models import District, Oblast, Officer, School
 from storage.state import StateStore
 
@@ -61,11 +60,3 @@ async def test_lock_serializes_holders_of_one_key(state: StateStore) -> None:
 
     await asyncio.gather(hold("a"), hold("b"))
     assert order in (["a-in", "a-out", "b-in", "b-out"], ["b-in", "b-out", "a-in", "a-out"])
-
-
-async def test_file_store_is_content_addressed(filestore: DiskFileStore) -> None:
-    key = await filestore.put(b"passport bytes")
-    assert key == await filestore.put(b"passport bytes")
-    assert await filestore.get(key) == b"passport bytes"
-    await filestore.delete(key)
-    assert not await filestore.exists(key)

@@ -13,7 +13,7 @@ from config.campaign import CAMPAIGNS_DIR, Campaign, load_campaign
 from config.settings import Settings, get_settings
 from office.retention import PurgeReport, purge_campaign, purge_messages, purge_refusal
 from storage.credentials import SecretBox
-from storage.filestore import DiskFileStore
+from storage.filestore import filestore_from_settings
 
 
 def campaign_of(argument: str) -> Campaign:
@@ -38,13 +38,13 @@ def _purge(args: argparse.Namespace) -> int:
     async def work(session: AsyncSession, _: SecretBox, settings: Settings) -> PurgeReport:
         report = PurgeReport(dry_run=args.dry_run)
         if campaign is not None:
-            await purge_campaign(
-                session,
-                DiskFileStore(settings.media_dir),
-                campaign=campaign,
-                personal=args.all,
-                report=report,
-            )
+            files = filestore_from_settings(settings)
+            try:
+                await purge_campaign(
+                    session, files, campaign=campaign, personal=args.all, report=report
+                )
+            finally:
+                await files.close()
         await purge_messages(session, keep_days=keep_days, report=report)
         return report
 

@@ -26,7 +26,7 @@ from flows.replies import Option, Reply
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel
-from storage.filestore import DiskFileStore
+from storage.filestore import filestore_from_settings
 from storage.repositories.applicants import grant_by_phone
 from storage.state import state_store_from_url
 
@@ -76,6 +76,7 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
     """Talk to the registration flow as `phone` until /quit or the end of input."""
     database = Database.from_url(settings.database_url)
     state = state_store_from_url(settings.redis_url)
+    filestore = filestore_from_settings(settings)
     try:
         campaign = load_campaign(settings.campaign)
         async with database.session() as session:
@@ -87,7 +88,7 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
         flow = RegistrationFlow(
             database=database,
             state=state,
-            filestore=DiskFileStore(settings.media_dir),
+            filestore=filestore,
             campaign=campaign,
             translator=conversation_texts(),
             secret_box=SecretBox(settings.resolved_secret_key()),
@@ -108,6 +109,7 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
             options = await _exchange(flow, key, phone, parsed, stdout)
     finally:
         await state.close()
+        await filestore.close()
         await database.dispose()
 
 

@@ -14,6 +14,7 @@ from aiogram.methods import DeleteWebhook, SetWebhook
 from aiogram.types import Update
 from aiohttp import web
 
+from bot.metrics import inbound
 from bot.telegram.blocking import record_blocked
 from bot.telegram.commands import publish_commands
 from bot.telegram.conversation import Flow, TelegramConversation
@@ -29,6 +30,7 @@ from config.settings import Settings
 from core.i18n import Translator
 from storage.credentials import SecretBox
 from storage.database import Database
+from storage.enums import Channel
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -188,6 +190,7 @@ class TelegramChannel:
             update = Update.model_validate(raw, context={"bot": self.bot})
         except ValueError:
             log.warning("telegram: an update that does not parse was dropped")
+            inbound(Channel.TELEGRAM, "dropped")
             return True
         try:
             await self.dispatcher.feed_update(self.bot, update)
@@ -196,6 +199,7 @@ class TelegramChannel:
             return False
         except Exception as exc:  # noqa: BLE001 - one bad update must not stop the others
             log.error("telegram: update %s failed: %s", update.update_id, type(exc).__name__)
+            inbound(Channel.TELEGRAM, "failed")
         return True
 
     async def wait_idle(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 import traceback
 from typing import Protocol
 
@@ -17,6 +18,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 
+from bot.metrics import turn_finished
 from bot.telegram.blocking import record_blocked, record_unblocked
 from bot.telegram.events import callback_event, message_event
 from bot.telegram.exceptions import FileRefused
@@ -62,20 +64,24 @@ class TelegramConversation:
         self._texts = texts
         self._database = database
 
-    async def on_message(self, message: Message) -> None:
+    async def on_message(self, message: Message, arrived: float | None = None) -> None:
+        started = arrived or time.perf_counter()
         chat_id = message.chat.id
         hint = message.from_user.language_code if message.from_user else None
         try:
             event = await message_event(message, downloader=self._downloader)
         except FileRefused as refusal:
             await self._say(chat_id, refusal.message_id, hint)
+            _observe(started, "handled")
             return
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what="message")
+            _observe(started, "failed")
             return
-        await self._run(chat_id, event, hint)
+        await self._run(chat_id, event, hint, started=started)
 
-    async def on_callback(self, query: CallbackQuery) -> None:
+    async def on_callback(self, query: CallbackQuery, arrived: float | None = None) -> None:
+        started = arrived or time.perf_counter()
         try:
             await self._sender.call(AnswerCallbackQuery(callback_query_id=query.id))
         except TelegramBadRequest:
@@ -85,7 +91,8 @@ class TelegramConversation:
         pressed = None
         if isinstance(message, Message):  # an InaccessibleMessage cannot be edited
             pressed = Pressed(message_id=message.message_id, text=message.text)
-        await self._run(chat_id, callback_event(query), query.from_user.language_code, pressed)
+        event = callback_event(query)
+        await self._run(chat_id, event, query.from_user.language_code, pressed, started=started)
 
     async def on_member_update(self, update: ChatMemberUpdated) -> None:
         """Keep `LinkedChat.blocked_at` in step with the user blocking/restarting the bot."""
@@ -98,7 +105,13 @@ class TelegramConversation:
             await record_unblocked(self._database, update.chat.id)
 
     async def _run(
-        self, chat_id: int, event: Event, hint: str | None, pressed: Pressed | None = None
+        self,
+        chat_id: int,
+        event: Event,
+        hint: str | None,
+        pressed: Pressed | None = None,
+        *,
+        started: float,
     ) -> None:
         try:
             # The update id goes with the event: the flow stores it with the answer, so a
@@ -114,6 +127,9 @@ class TelegramConversation:
             await self._renderer.render(chat_id, replies, language=language, pressed=pressed)
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what=event.kind)
+            _observe(started, "failed")
+        else:
+            _observe(started, "handled")
 
     async def _failed(self, chat_id: int, exc: Exception, hint: str | None, *, what: str) -> None:
         # The exception's text may quote what the user sent (a database error carries its
@@ -133,3 +149,7 @@ class TelegramConversation:
             lang = language_from_hint(hint)
         text = self._texts.gettext(lang, message_id)
         await self._sender.call(SendMessage(chat_id=chat_id, text=text), chat_id=chat_id)
+
+
+def _observe(started: float, outcome: str) -> None:
+    turn_finished(Channel.TELEGRAM, outcome, started, turn_id=current_delivery_id())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
@@ -18,6 +19,8 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
 from aiogram.types import TelegramObject, Update
 
+from bot.metrics import inbound
+from storage.enums import Channel
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -40,6 +43,8 @@ class ChatSequencer(BaseMiddleware):
         self._idle.set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        # When the update came in: the handlers take it as `arrived` (the turn's latency).
+        data.setdefault("arrived", time.perf_counter())
         context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
         chat_id = (context.chat_id or context.user_id) if context else None
         if chat_id is None:
@@ -132,8 +137,10 @@ class UpdateDeduplicator(BaseMiddleware):
         key = f"once:tg:update:{bot.id}:{event.update_id}"
         if not await self._state.set_if_absent(key, _BUSY, ttl=CLAIM_TTL):
             if await self._state.get(key) != _DONE:  # busy, or released a moment ago
+                inbound(Channel.TELEGRAM, "busy")
                 raise UpdateInProgress(event.update_id)
             log.info("update %s was delivered again; skipped", event.update_id)
+            inbound(Channel.TELEGRAM, "duplicate")
             return None
         settled = False
 

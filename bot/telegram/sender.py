@@ -28,7 +28,9 @@ from aiogram.exceptions import (
 from aiogram.methods import TelegramMethod
 from aiohttp import ClientConnectorError
 
+from bot.metrics import sent
 from bot.telegram.ratelimit import RateLimit, TokenBucket
+from storage.enums import Channel
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +41,16 @@ BACKOFF_BASE = 0.5
 # Calls that put something in front of the user; only these count against the message rate.
 _MESSAGE_METHODS = frozenset(
     {"sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
+)
+
+# Most specific first: TelegramEntityTooLarge is a TelegramNetworkError.
+_RESULT_LABELS: tuple[tuple[type[Exception], str], ...] = (
+    (TelegramRetryAfter, "429"),
+    (TelegramForbiddenError, "403"),
+    (TelegramEntityTooLarge, "413"),
+    (TelegramBadRequest, "400"),
+    (TelegramServerError, "5xx"),
+    (TelegramNetworkError, "network"),
 )
 
 
@@ -76,7 +88,7 @@ class TelegramSender:
             if name in _MESSAGE_METHODS:
                 await self._bucket.acquire()
             try:
-                return await self.bot(method)
+                return await self._counted(method, name)
             except TelegramBadRequest:
                 raise
             except TelegramRetryAfter as exc:
@@ -101,6 +113,25 @@ class TelegramSender:
                 log.info("%s: %s, retrying in %.1f s", name, type(exc).__name__, delay)
                 await self._sleep(delay)
         return None
+
+    async def _counted(self, method: TelegramMethod[T], name: str) -> T:
+        if name not in _MESSAGE_METHODS:
+            return await self.bot(method)
+        try:
+            result = await self.bot(method)
+        except Exception as exc:
+            sent(Channel.TELEGRAM, _result_label(exc))
+            raise
+        sent(Channel.TELEGRAM, "ok")
+        return result
+
+
+def _result_label(exc: Exception) -> str:
+    """Telegram's HTTP-like error code of a failed call, or what kind of failure it was."""
+    for kind, label in _RESULT_LABELS:
+        if isinstance(exc, kind):
+            return label
+    return "error"
 
 
 def _may_retry(method_name: str, exc: Exception) -> bool:

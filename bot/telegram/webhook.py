@@ -18,7 +18,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.metrics import inbound
 from storage.credentials import SecretBox
+from storage.enums import Channel
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,7 @@ class WebhookReceiver:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._secret):
             log.warning("telegram webhook: wrong or missing secret token, refused")
+            inbound(Channel.TELEGRAM, "refused")
             return web.Response(status=403)
         try:
             update = await request.json()

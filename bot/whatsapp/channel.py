@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 from typing import Protocol
 
+from bot.metrics import turn_finished
 from bot.whatsapp.exceptions import MediaRefused
 from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsupported_kind
 from bot.whatsapp.media import TwilioMedia
@@ -78,7 +80,7 @@ class WhatsAppChannel:
             raise
         if not recorded:
             return False
-        task = asyncio.create_task(self._process(message))
+        task = asyncio.create_task(self._process(message, started=time.perf_counter()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return True
@@ -88,8 +90,9 @@ class WhatsAppChannel:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _process(self, message: InboundMessage) -> None:
+    async def _process(self, message: InboundMessage, *, started: float) -> None:
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
+        outcome = "handled"
         try:
             async with self._state.lock(
                 f"whatsapp:chat:{message.chat_id}", expires_after=LOCK_SECONDS
@@ -107,6 +110,8 @@ class WhatsAppChannel:
                 frames,
             )
             await self._apologize(message)
+            outcome = "failed"
+        turn_finished(Channel.WHATSAPP, outcome, started, turn_id=message.message_sid)
 
     async def _converse(self, key: ChatKey, message: InboundMessage) -> list[Reply]:
         phone = message.phone

@@ -23,8 +23,10 @@ from aiohttp import ClientError
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from bot.metrics import sent
 from bot.whatsapp.outbox import FAILED, UNKNOWN, Outbox
 from bot.whatsapp.retry import Backoff, is_retryable
+from storage.enums import Channel
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ class WhatsAppSender:
             if row is None:
                 return await self._already(key)
             await self._outbox.finish(row.id, status=FAILED, attempts=0, error_code=OUTSIDE_WINDOW)
+            sent(Channel.WHATSAPP, str(OUTSIDE_WINDOW))
             return SendResult(sent=False, status=FAILED, error_code=OUTSIDE_WINDOW)
         params: dict[str, object] = {"to": _address(phone), "from_": self._from}
         if use_text:
@@ -137,6 +140,7 @@ class WhatsAppSender:
             try:
                 message = await self._client.messages.create_async(**params)  # type: ignore[arg-type]
             except TwilioRestException as error:
+                sent(Channel.WHATSAPP, str(error.code or f"http_{error.status}"))
                 delay = next(delays, None) if is_retryable(error) else None
                 if delay is None:
                     log.warning(
@@ -147,6 +151,7 @@ class WhatsAppSender:
                     )
                     return SendResult(sent=False, status=FAILED, error_code=error.code)
             except (ClientError, TimeoutError) as error:
+                sent(Channel.WHATSAPP, "network")
                 delay = next(delays, None) if is_retryable(error) else None
                 if delay is None:
                     # It may have reached Twilio: not repeated, left for officers to see.
@@ -154,6 +159,7 @@ class WhatsAppSender:
                     await self._outbox.finish(row_id, status=UNKNOWN, attempts=attempts)
                     return SendResult(sent=False, status=UNKNOWN)
             else:
+                sent(Channel.WHATSAPP, "accepted")
                 status = str(message.status or "queued")
                 await self._outbox.finish(
                     row_id, status=status, attempts=attempts, provider_sid=message.sid

@@ -20,8 +20,10 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
+from bot.metrics import delivery_status, inbound
 from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.inbound import InboundMessage
+from storage.enums import Channel
 
 log = logging.getLogger(__name__)
 
@@ -61,26 +63,32 @@ class SignedRoutes:
         form = await self._signed_form(request)
         if form is None:
             log.warning("WhatsApp webhook with a bad or missing signature refused")
+            inbound(Channel.WHATSAPP, "refused")
             raise web.HTTPForbidden()
         message = InboundMessage.from_form(form)
         if message is not None:
             try:
-                await self._channel.receive(message)
+                accepted = await self._channel.receive(message)
             except Exception as error:
                 # Not aiohttp's traceback: a database error's message quotes the phone.
                 log.error("WhatsApp message not accepted: %s", type(error).__name__)
+                inbound(Channel.WHATSAPP, "failed")
                 raise web.HTTPServiceUnavailable() from None
+            if not accepted:
+                inbound(Channel.WHATSAPP, "duplicate")
         return web.Response(text=EMPTY_TWIML, content_type="text/xml")
 
     async def status(self, request: web.Request) -> web.Response:
         form = await self._signed_form(request)
         if form is None:
             log.warning("WhatsApp status callback with a bad or missing signature refused")
+            inbound(Channel.WHATSAPP, "refused")
             raise web.HTTPForbidden()
         sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
         if sid and status:
             code = form.get("ErrorCode") or None
             error_code = int(code) if code and code.isdigit() else None
+            delivery_status(Channel.WHATSAPP, status, error_code)
             if not await self._channel.outbox.update_status(sid, status, error_code):
                 # The callback beat our own write of the MessageSid: the sender applies it.
                 await self._channel.sender.park_status(sid, status, error_code)

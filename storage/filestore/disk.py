@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import tempfile
 from pathlib import Path
 
-from storage.filestore.base import FileStore
-
-_KEY = re.compile(r"^[0-9a-f]{64}$")
+from storage.filestore.base import FileStore, sharded_name
 
 
 class DiskFileStore(FileStore):
@@ -18,9 +15,7 @@ class DiskFileStore(FileStore):
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
-        if not _KEY.match(key):
-            raise ValueError("file keys are sha256 hex digests")
-        return self.root / key[:2] / key[2:4] / key
+        return self.root / sharded_name(key)
 
     async def put_bytes(self, key: str, data: bytes) -> None:
         await asyncio.to_thread(self._write, self._path(key), data)

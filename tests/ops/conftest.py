@@ -60,13 +60,17 @@ def ortbot_command() -> list[str]:
 
 
 def process_env(database_url: str, **extra: str) -> dict[str, str]:
-    """The environment of an `ortbot` process run by a test: this database, a known key."""
+    """The environment of an `ortbot` process run by a test: this database, a known key.
+
+    Logged at WARNING, so that anything on its standard error is a warning or an error.
+    """
     env = dict(os.environ)
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=TEST_SECRET_KEY,
         ORTBOT_ENV="development",
         CAMPAIGN=str(PROJECT_ROOT / "campaigns" / "demo.toml"),
+        LOG_LEVEL="WARNING",
     )
     env.update(extra)
     return env

@@ -1,4 +1,4 @@
-"""Fixtures of the robustness tests: the Telegram harness of the channel's own tests, reused."""
+"""Fixtures of the robustness tests: the channels' own test harnesses, reused."""
 
 from __future__ import annotations
 
@@ -7,4 +7,11 @@ from telegram.conftest import (  # noqa: F401 - fixtures, registered by being im
     start_app,
     start_channel,
     telegram_settings,
+)
+from whatsapp.conftest import (  # noqa: F401 - fixtures, registered by being imported here
+    bot_texts,
+    registration_flow,
+    start_whatsapp,
+    twilio,
+    wa_settings,
 )

@@ -24,12 +24,8 @@ from bot.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH, webhook_secret
 from config.settings import PROJECT_ROOT
 from storage.credentials import SecretBox
 
-# Logging at DEBUG for every logger, then the real CLI: the log is checked for private data.
-_LAUNCH = (
-    "import logging, sys; "
-    "logging.basicConfig(level=logging.DEBUG, format='%(levelname)s %(name)s: %(message)s'); "
-    "from bot.cli import main; sys.exit(main(['serve']))"
-)
+# The real CLI, with LOG_LEVEL=DEBUG unless told otherwise: the log is checked for private data.
+_LAUNCH = "import sys; from bot.cli import main; sys.exit(main(['serve']))"
 START_WITHIN = 120.0  # seconds; importing aiogram alone takes several on a busy CI machine
 RETRY_EVERY = 0.2  # seconds between Telegram's delivery attempts (it backs off; tests need not)
 GIVE_UP_AFTER = 180.0
@@ -48,6 +44,7 @@ class ServerProcess:
         self.port = free_port()
         self.env = {**env, "WEB_PORT": str(self.port)}
         self.env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{self.port}")
+        self.env.setdefault("LOG_LEVEL", "DEBUG")
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
