@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.validation import Accepted, Rejected
+from flows import places
+from flows.choices import match_typed, small_talk, tag, untag
 from flows.form import FIELDS, FormContext, Kind
 from flows.form.definition import benefit_categories_missing_documents
 from flows.form.fields import Field
@@ -16,14 +18,17 @@ from flows.turn import Turn
 from storage.repositories.documents import add_document, replace_benefit_documents
 from storage.repositories.registrations import update_answers
 
+# Option values; each option id is `<field name>:<value>` (flows.choices.tag).
 DONE = "done"
 SKIP = "skip"
 BENEFIT_DONE = "bdone"
 BENEFIT_NONE = "bno"
 FIXED = "fixed:"  # mandatory tests shown as ticked toggles that cannot be unticked
-# Typed words understood as the yes/no buttons (WhatsApp users often type instead of tapping).
-_YES = {"yes", "да", "ооба", "ооба.", "ага", "ok"}
-_NO = {"no", "нет", "жок"}
+PICK = "pick:"  # one of the known places matching what was typed
+KEEP = "keep"  # the place as typed
+MAX_SUGGESTIONS = 5
+# Courtesies answered before the current question is asked again (flows.choices.SMALL_TALK).
+COURTESIES = ("greeting", "thanks", "ack")
 
 
 @dataclass
@@ -46,11 +51,12 @@ def prompt_params(turn: Turn) -> dict[str, Any]:
     answers = turn.answers
     params: dict[str, Any] = {
         "name": turn.grant.full_name if turn.grant else "",
-        "url": turn.campaign.benefits_info_url,
+        "url": turn.campaign.benefits_url(turn.lang),
         "mandatory": ", ".join(t.name(turn.lang) for t in turn.campaign.mandatory_tests),
     }
     if answers.get("pin_gender"):
-        params["gender"] = turn.t(f"gender.{answers['pin_gender']}")
+        # Mid-sentence ("пол — мужской"): the button's label in lower case.
+        params["gender"] = turn.t(f"gender.{answers['pin_gender']}").lower()
     if answers.get("pin_birth_date"):
         params["birth_date"] = turn.date(answers["pin_birth_date"])
     missing = benefit_categories_missing_documents(answers)
@@ -62,9 +68,15 @@ def prompt_params(turn: Turn) -> dict[str, Any]:
 
 
 def options_of(turn: Turn, field: Field) -> list[tuple[str, str]]:
+    """Return the field's (value, label) pairs; the option ids are `tag(field.name, value)`."""
     if field.options is None:
         return []
     return [(oid, turn.label(label)) for oid, label in field.options(turn.campaign, turn.lang)]
+
+
+def option(field: Field, value: str, label: str, **flags: Any) -> Option:
+    """Return the button answering `field` with `value`."""
+    return Option(tag(field.name, value), label, **flags)
 
 
 async def selection(turn: Turn, field: Field) -> list[str]:
@@ -84,20 +96,20 @@ async def ask(turn: Turn, field: Field, *, intro: bool = False, editing: bool = 
     text = turn.t(field.prompt, **params)
     back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
     if field.kind is Kind.TEXT:
-        skip = (Option(SKIP, turn.t("option.skip")),) if field.skippable else ()
+        skip = (option(field, SKIP, turn.t("option.skip")),) if field.skippable else ()
         replies.append(Reply(text, skip + back))
     elif field.kind is Kind.CHOICE:
-        options = tuple(Option(oid, label) for oid, label in options_of(turn, field))
+        options = tuple(option(field, oid, label) for oid, label in options_of(turn, field))
         replies.append(Reply(text, options + back))
     elif field.kind is Kind.MULTI:
         replies.append(await _multi_reply(turn, field, text, back))
     elif field.kind is Kind.FILE:
         replies.append(Reply(text, back, expects_file=True))
     else:
-        options = [Option(BENEFIT_NONE, turn.t("option.no_benefits"))]
+        options = [option(field, BENEFIT_NONE, turn.t("option.no_benefits"))]
         if params.get("count"):
             text = turn.t("ask.benefit_document_more", **params)
-            options.insert(0, Option(BENEFIT_DONE, turn.t("option.benefit_done")))
+            options.insert(0, option(field, BENEFIT_DONE, turn.t("option.benefit_done")))
         replies.append(Reply(text, tuple(options), expects_file=True))
     return replies
 
@@ -110,12 +122,17 @@ async def _multi_reply(
         # What the buttons show is now known: "Done" can tell it from a selection lost since.
         await turn.set_state(f"multi:{field.name}", sorted(chosen))
     fixed = (
-        [Option(FIXED + t.code, t.name(turn.lang), True) for t in turn.campaign.mandatory_tests]
+        [
+            option(field, FIXED + t.code, t.name(turn.lang), selected=True, fixed=True)
+            for t in turn.campaign.mandatory_tests
+        ]
         if field.name == "subjects"
         else []
     )
-    toggles = [Option(oid, label, oid in chosen) for oid, label in options_of(turn, field)]
-    done = Option(DONE, turn.t("option.done"))
+    toggles = [
+        option(field, oid, label, selected=oid in chosen) for oid, label in options_of(turn, field)
+    ]
+    done = option(field, DONE, turn.t("option.done"), finishes=True)
     return Reply(text, (*fixed, *toggles, done, *back), multi=True, updates_previous=redraw)
 
 
@@ -129,38 +146,42 @@ def unexpected_message(field: Field) -> str:
     }[field.kind]
 
 
-def _match_typed(turn: Turn, field: Field, text: str) -> str | None:
-    """Map a typed word to an option id (the button's label, or yes/no in either language)."""
-    typed = " ".join(text.split()).casefold().rstrip(".!")
-    for oid, label in options_of(turn, field):
-        if typed == label.casefold():
-            return oid
-    ids = {oid for oid, _ in options_of(turn, field)}
-    if "yes" in ids and typed in _YES:
-        return "yes"
-    if "no" in ids and typed in _NO:
-        return "no"
-    return None
-
-
 async def take(turn: Turn, field: Field, *, editing: bool = False) -> Outcome:
-    """Take the event as the answer to `field`; re-ask with the reason when it does not fit."""
+    """Take the event as the answer to `field`; re-ask with the reason when it does not fit.
+
+    A button answers only the question it was sent with; typed words stand for a button
+    where they match one; small talk is answered and the question asked again.
+    """
     event = turn.event
-    choice = event.choice
-    if event.kind == "text" and field.kind in (Kind.CHOICE, Kind.MULTI):
-        choice = _match_typed(turn, field, event.text or "")
-        if choice is None:
-            return await reask(turn, field, unexpected_message(field), editing=editing)
+    choice: str | None = None
+    if event.kind == "choice":
+        question, choice = untag(event.choice)
+        if question != field.name:
+            return await reask(turn, field, "error.old_button", editing=editing)
+    elif event.kind == "text":
+        typed = event.text or ""
+        offered = await _offered(turn, field)
+        matched = match_typed(turn.services.translator, typed, offered)
+        if matched is not None:
+            choice = untag(matched.id)[1]
+        else:
+            talk = small_talk(turn.services.translator, typed)
+            if talk in COURTESIES:
+                return await reask(turn, field, f"smalltalk.{talk}", editing=editing)
+            if field.kind in (Kind.CHOICE, Kind.MULTI):
+                return await reask(turn, field, unexpected_message(field), editing=editing)
     if field.kind is Kind.TEXT:
-        if event.kind == "choice" and choice == SKIP and field.skippable:
+        if choice == SKIP and field.skippable:
             return await accept(turn, field, None)
-        if event.kind != "text":
-            return await reask(turn, field, _wrong_kind(event.kind, field), editing=editing)
+        if choice == KEEP or (choice or "").startswith(PICK):
+            return await _take_suggestion(turn, field, choice or "", editing)
+        if event.kind != "text" or choice is not None:
+            return await reask(turn, field, unexpected_message(field), editing=editing)
         return await _take_text(turn, field, event.text or "", editing)
     if field.kind is Kind.CHOICE:
         ids = {oid for oid, _ in options_of(turn, field)}
         if choice not in ids:
-            return await reask(turn, field, _wrong_kind(event.kind, field), editing=editing)
+            return await reask(turn, field, unexpected_message(field), editing=editing)
         result = field.validate(choice, _context(turn)) if field.validate else Accepted(choice)
         if isinstance(result, Rejected):
             return await reask(turn, field, result.message_id, result.params, editing=editing)
@@ -170,12 +191,21 @@ async def take(turn: Turn, field: Field, *, editing: bool = False) -> Outcome:
     if event.kind != "file" or event.file is None:
         if field.kind is Kind.BENEFIT_FILES and choice in (BENEFIT_DONE, BENEFIT_NONE):
             return await _benefit_choice(turn, field, choice)
-        return await reask(turn, field, _wrong_kind(event.kind, field), editing=editing)
+        return await reask(turn, field, unexpected_message(field), editing=editing)
     return await _take_file(turn, field, editing)
 
 
-def _wrong_kind(kind: str, field: Field) -> str:
-    return "error.old_button" if kind == "choice" else unexpected_message(field)
+async def _offered(turn: Turn, field: Field) -> list[Option]:
+    """Return the answer buttons of the question (what a typed word may stand for)."""
+    values = [(oid, label) for oid, label in options_of(turn, field)]
+    if field.kind is Kind.MULTI:
+        values.append((DONE, turn.t("option.done")))
+    if field.kind is Kind.TEXT and field.skippable:
+        values.append((SKIP, turn.t("option.skip")))
+    if field.kind is Kind.BENEFIT_FILES:
+        values += [(BENEFIT_DONE, turn.t("option.benefit_done"))]
+        values += [(BENEFIT_NONE, turn.t("option.no_benefits"))]
+    return [option(field, value, label) for value, label in values]
 
 
 async def reask(
@@ -204,7 +234,43 @@ async def _take_text(turn: Turn, field: Field, text: str, editing: bool) -> Outc
         await turn.set_state(f"rejected:{field.name}", fingerprint)
         return await reask(turn, field, result.message_id, result.params, editing=editing)
     await turn.clear_state(f"rejected:{field.name}")
+    if field.suggest is not None:
+        return await _suggest(turn, field, result.value, result.also, editing)
     return await accept(turn, field, result.value, result.also)
+
+
+async def _suggest(
+    turn: Turn, field: Field, typed: str, also: dict[str, Any], editing: bool
+) -> Outcome:
+    """Match a typed place against the known ones: one exact match is taken as spelled there,
+    close ones are offered to pick from, and with none the applicant's own spelling stays."""
+    assert field.suggest is not None
+    known = await field.suggest(turn.session)
+    exact = places.exact(typed, known)
+    if exact is not None:
+        return await accept(turn, field, exact, also)
+    close = places.close(typed, known)[:MAX_SUGGESTIONS]
+    if not close:
+        return await accept(turn, field, typed, also)
+    await turn.set_state(f"suggest:{field.name}", [typed, *close])
+    options = [option(field, f"{PICK}{n}", name) for n, name in enumerate(close)]
+    options.append(option(field, KEEP, turn.t("option.keep_typed", typed=typed)))
+    back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
+    text = turn.t("ask.place_pick", typed=typed)
+    return Outcome([Reply(text, (*options, *back))])
+
+
+async def _take_suggestion(turn: Turn, field: Field, choice: str, editing: bool) -> Outcome:
+    shown = await turn.get_state(f"suggest:{field.name}")
+    index = choice.removeprefix(PICK)
+    if not shown:  # the offer is gone (state lost): the question is asked again
+        return await reask(turn, field, "error.old_button", editing=editing)
+    await turn.clear_state(f"suggest:{field.name}")
+    if choice == KEEP:
+        return await accept(turn, field, shown[0])
+    if index.isdigit() and int(index) + 1 < len(shown):
+        return await accept(turn, field, shown[int(index) + 1])
+    return await reask(turn, field, "error.old_button", editing=editing)
 
 
 async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: bool) -> Outcome:
@@ -227,8 +293,7 @@ async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: boo
         reply = await _multi_reply(turn, field, f"{note}\n\n{text}", back, redraw=True)
         return Outcome([reply])
     if choice not in ids:
-        kind = turn.event.kind
-        return await reask(turn, field, _wrong_kind(kind, field), editing=editing)
+        return await reask(turn, field, unexpected_message(field), editing=editing)
     chosen = await selection(turn, field)
     chosen = [c for c in chosen if c != choice] if choice in chosen else [*chosen, choice]
     await turn.set_state(f"multi:{field.name}", chosen)
