@@ -12,7 +12,7 @@ import re
 
 _GENERIC = {
     "район", "району", "районы", "р-н", "р-он", "шаары", "шаар", "шаарынын", "город", "г",
-    "облусу", "область", "обл", "айылы", "айыл", "село", "с", "поселок", "кыштагы",
+    "облусу", "область", "обл", "ш", "айылы", "айыл", "село", "с", "поселок", "кыштагы",
 }  # fmt: skip
 _LETTERS = str.maketrans({"ү": "у", "ө": "о", "ң": "н", "ё": "е", "-": " "})
 _ENDINGS = ("ский", "ская", "ское", "ском", "ского", "ск")
@@ -21,9 +21,9 @@ MIN_STEM = 3  # shorter stems (Ош) match only exactly
 
 def stem(name: str) -> str:
     """Return the distinctive part of a place name, folded."""
-    words = re.sub(r"[^\w\s-]", " ", name.casefold()).translate(_LETTERS).split()
-    kept = [w for w in words if w not in _GENERIC]
-    return " ".join(kept or words)
+    words = re.sub(r"[^\w\s-]", " ", name.casefold()).split()
+    kept = [w for w in words if w not in _GENERIC] or words
+    return " ".join(" ".join(kept).translate(_LETTERS).split())
 
 
 def exact(typed: str, known: list[str]) -> str | None:

@@ -78,6 +78,9 @@ async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
     )
 
     last = await applicant.register(first_message)
+    # The whole registration, from the greeting to the receipt, in at most 22 messages.
+    sent = [line for line in applicant.transcript if line.startswith("> ")]
+    assert len(sent) <= 22, len(sent)
 
     assert bot_texts.gettext(lang, "payment.status.being_verified") in last
     registration, documents, payments = await registration_rows(database, grant.id)
