@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.campaign import Campaign
 from core.i18n import LANGUAGES, Translator
 from flows import payment, rejection
+from flows.answers import take
 from flows.choices import small_talk
 from flows.events import ChatKey, Event
 from flows.form import FIELDS, Kind, next_missing
@@ -26,7 +27,7 @@ from flows.identity import (
     window_reply,
 )
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
-from flows.questions import ask, take, with_photo_warnings
+from flows.questions import ask
 from flows.replies import Reply
 from flows.screens import (
     EDITABLE_STATUSES,
@@ -44,6 +45,7 @@ from flows.screens import (
 )
 from flows.submission import submit
 from flows.turn import Services, Turn
+from flows.uploads import with_photo_warnings
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import MessageDirection, RegistrationStatus

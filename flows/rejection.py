@@ -40,7 +40,9 @@ def note_fixed(registration: Registration, field_name: str) -> None:
 def still_to_fix(registration: Registration) -> list[str]:
     """Return the reasons of the rejection not yet fixed (the officer's own ones left out)."""
     done = set((registration.answers or {}).get(FIXED_KEY) or [])
-    return [r for r in registration.rejection_reasons or [] if r not in NOT_TICKED and r not in done]
+    return [
+        r for r in registration.rejection_reasons or [] if r not in NOT_TICKED and r not in done
+    ]
 
 
 def forget_fixes(registration: Registration) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.people import format_phone
+from flows import rejection
 from flows.form import EDITABLE, FIELDS, Kind, missing_fields, next_missing
 from flows.form.fields import Field
-from flows import rejection
 from flows.questions import ask, options_of
 from flows.replies import Option, Reply
 from flows.turn import Turn
