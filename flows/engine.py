@@ -62,8 +62,8 @@ logger = logging.getLogger(__name__)
 # (an image decode included) fits well inside it.
 LOCK_SECONDS = 15.0
 _SCREEN_CHOICES = {"edit", "summary", "menu", "continue", "submit", "pay", "student:change"}
-# Small talk that asks for what a command does (flows.choices.SMALL_TALK).
-_TALK_COMMANDS = {"status": "status", "help": "help", "menu": "menu"}
+# Small talk that asks for what the command of the same name does (flows.choices.SMALL_TALK).
+_TALK_COMMANDS = ("status", "help", "menu")
 
 
 class RegistrationFlow:
@@ -166,7 +166,7 @@ class RegistrationFlow:
         talk = small_talk(self._services.translator, event.text or "")
         if event.kind == "text" and talk in _TALK_COMMANDS:
             # "статус", "жардам", "меню" typed: what the commands do, never an answer.
-            return await self._command(turn, _TALK_COMMANDS[talk])
+            return await self._command(turn, talk)
         pending = await turn.get_state(payment.STATE)
         if pending:
             return await payment.handle(turn, pending)
@@ -253,6 +253,8 @@ class RegistrationFlow:
 
     async def _after_answer(self, turn: Turn, field: Field, editing: bool) -> list[Reply]:
         await turn.clear_state("edit")
+        if turn.registration.status is RegistrationStatus.REJECTED:
+            rejection.note_fixed(turn.registration, field.name)
         if turn.answers.get("is_student") is True:
             return student_refusal(turn)
         following = next_missing(turn.answers)
@@ -262,7 +264,6 @@ class RegistrationFlow:
             prefix = turn.t("edit.saved" if editing else "form.complete")
             return summary_screen(turn, prefix)
         if turn.registration.status is RegistrationStatus.REJECTED:
-            rejection.note_fixed(turn.registration, field.name)
             # A returned entry: what is still to fix, and the way back to "Submit again".
             return fix_saved(turn)
         return summary_screen(turn, turn.t("edit.saved_submitted"))
