@@ -60,6 +60,8 @@ class Campaign(BaseModel):
     currency_ky: str = "сом"
     currency_ru: str = "сом"
     benefits_info_url: str
+    # The same page in Kyrgyz, shown to Kyrgyz-speaking applicants (the Russian one when unset).
+    benefits_info_url_ky: str | None = None
     school_not_in_codifier: str = "9999"
     payment_types: tuple[Choice, ...]
     mandatory_tests: tuple[Fee, ...]
@@ -82,6 +84,12 @@ class Campaign(BaseModel):
 
     def name(self, lang: str) -> str:
         return self.name_ky if lang == "ky" else self.name_ru
+
+    def benefits_url(self, lang: str) -> str:
+        """Return the "do I have benefits?" page in `lang` (Russian when there is none)."""
+        if lang == "ky" and self.benefits_info_url_ky:
+            return self.benefits_info_url_ky
+        return self.benefits_info_url
 
     def currency(self, lang: str) -> str:
         return self.currency_ky if lang == "ky" else self.currency_ru

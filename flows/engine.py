@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
 from core.i18n import LANGUAGES, Translator
-from flows import payment
+from flows import payment, rejection
+from flows.answers import take
+from flows.choices import small_talk
 from flows.events import ChatKey, Event
 from flows.form import FIELDS, Kind, next_missing
 from flows.form.fields import Field
@@ -25,15 +27,17 @@ from flows.identity import (
     window_reply,
 )
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
-from flows.questions import ask, take, with_photo_warnings
+from flows.questions import ask
 from flows.replies import Reply
 from flows.screens import (
     EDITABLE_STATUSES,
+    after_submission,
+    continue_greeting,
     edit_menu,
     editable_fields,
+    fix_saved,
     help_reply,
     home,
-    menu,
     status_screen,
     student_refusal,
     summary_screen,
@@ -41,6 +45,7 @@ from flows.screens import (
 )
 from flows.submission import submit
 from flows.turn import Services, Turn
+from flows.uploads import with_photo_warnings
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import MessageDirection, RegistrationStatus
@@ -57,6 +62,8 @@ logger = logging.getLogger(__name__)
 # (an image decode included) fits well inside it.
 LOCK_SECONDS = 15.0
 _SCREEN_CHOICES = {"edit", "summary", "menu", "continue", "submit", "pay", "student:change"}
+# Small talk that asks for what the command of the same name does (flows.choices.SMALL_TALK).
+_TALK_COMMANDS = ("status", "help", "menu")
 
 
 class RegistrationFlow:
@@ -138,6 +145,9 @@ class RegistrationFlow:
                 return await status_screen(turn)
             return [window]
         if not was_linked:
+            if turn.answers or turn.registration.status is not RegistrationStatus.DRAFT:
+                # The form was begun elsewhere (another channel): it goes on, it does not start.
+                return await home(turn, intro=True, prefix=continue_greeting(turn))
             greeting = turn.t("identity.welcome", name=turn.grant.full_name)
             return await home(turn, intro=True, prefix=greeting)
         if language_chosen:
@@ -153,6 +163,10 @@ class RegistrationFlow:
             if not self._services.translator.has(turn.lang, message_id):
                 message_id = "unsupported.other"
             return await home(turn, prefix=turn.t(message_id))
+        talk = small_talk(self._services.translator, event.text or "")
+        if event.kind == "text" and talk in _TALK_COMMANDS:
+            # "статус", "жардам", "меню" typed: what the commands do, never an answer.
+            return await self._command(turn, talk)
         pending = await turn.get_state(payment.STATE)
         if pending:
             return await payment.handle(turn, pending)
@@ -161,7 +175,10 @@ class RegistrationFlow:
             return await self._screen_choice(turn, choice)
         field, editing = await self._current_field(turn)
         if field is None:
-            return await home(turn, prefix=turn.t("error.use_buttons"))
+            if event.kind == "text" and talk is not None:
+                return await home(turn, prefix=turn.t(f"smalltalk.{talk}"))
+            refusal = "error.old_button" if event.kind == "choice" else "error.use_buttons"
+            return await home(turn, prefix=turn.t(refusal))
         outcome = await take(turn, field, editing=editing)
         if not outcome.accepted:
             return outcome.replies
@@ -182,6 +199,8 @@ class RegistrationFlow:
             return [Reply(summary_text(turn)), *edit_menu(turn)]
         if command == "cancel":
             return await home(turn, prefix=turn.t("cancelled"))
+        if command == "menu":
+            return await home(turn)
         return await home(turn, prefix=turn.t("error.unknown_command"))
 
     async def _current_field(self, turn: Turn) -> tuple[Field | None, bool]:
@@ -234,6 +253,8 @@ class RegistrationFlow:
 
     async def _after_answer(self, turn: Turn, field: Field, editing: bool) -> list[Reply]:
         await turn.clear_state("edit")
+        if turn.registration.status is RegistrationStatus.REJECTED:
+            rejection.note_fixed(turn.registration, field.name)
         if turn.answers.get("is_student") is True:
             return student_refusal(turn)
         following = next_missing(turn.answers)
@@ -242,6 +263,9 @@ class RegistrationFlow:
         if turn.registration.status is RegistrationStatus.DRAFT:
             prefix = turn.t("edit.saved" if editing else "form.complete")
             return summary_screen(turn, prefix)
+        if turn.registration.status is RegistrationStatus.REJECTED:
+            # A returned entry: what is still to fix, and the way back to "Submit again".
+            return fix_saved(turn)
         return summary_screen(turn, turn.t("edit.saved_submitted"))
 
     async def _submit(self, turn: Turn) -> list[Reply]:
@@ -250,9 +274,10 @@ class RegistrationFlow:
         if next_missing(turn.answers) is not None or turn.answers.get("is_student") is True:
             return await home(turn, prefix=turn.t("submit.incomplete"))
         if registration.status in (RegistrationStatus.DRAFT, RegistrationStatus.REJECTED):
+            again = registration.status is RegistrationStatus.REJECTED
             await submit(turn.session, registration, now=turn.now, officer=None)
-            return await menu(turn, turn.t("submit.done"))
-        return await menu(turn, turn.t("submit.already"))
+            return await after_submission(turn, "submit.again" if again else "submit.done")
+        return await after_submission(turn, "submit.already")
 
 
 async def _first_delivery(session: AsyncSession, key: ChatKey, delivery_id: str | None) -> bool:

@@ -78,6 +78,9 @@ async def identify(turn: Turn) -> list[Reply] | None:
                 if code_replies is None:
                     return None
                 return [no_grant_reply(turn, checked.value)]
+    if event.kind == "unsupported" and event.unsupported == "contact_other":
+        # Someone else's contact proves nothing: say why, and how to share one's own.
+        return [Reply(turn.t("identity.contact_not_own")), identity_question(turn)]
     replies = await _try_code(turn)
     if replies is None:
         return None

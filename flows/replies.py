@@ -8,15 +8,22 @@ class Option:
     """One button / numbered choice.
 
     Attributes:
-        id: at most 48 ASCII bytes (Telegram's callback_data limit is 64).
+        id: at most 48 ASCII bytes (Telegram's callback_data limit is 64). An answer to a
+            question carries the question it belongs to: ``<question>:<value>``
+            (`flows.choices.tag`), so a press on an older message is never taken as the
+            answer to a later question of the same kind.
         label: the text shown to the user.
         selected: None for a plain choice; True/False for a toggle in a multi-choice.
+        finishes: the option that closes a multi-choice ("Done"; WhatsApp numbers it 0).
+        fixed: a toggle shown ticked that cannot be unticked (a mandatory test).
 
     """
 
     id: str
     label: str
     selected: bool | None = None
+    finishes: bool = False
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -26,7 +33,7 @@ class Reply:
     Attributes:
         text: plain text, may contain a URL; no markup.
         options: Telegram: inline keyboard; WhatsApp/shell: a numbered list.
-        multi: the options are toggles; an Option with id "done" finishes.
+        multi: the options are toggles; the Option with `finishes` closes the choice.
         request_contact: Telegram: a reply keyboard with a request_contact button.
         updates_previous: a toggle's redraw: Telegram may edit the last message.
         expects_file: the next answer is a photo / image document.

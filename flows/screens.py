@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from core.people import format_phone
+from flows import rejection
 from flows.form import EDITABLE, FIELDS, Kind, missing_fields, next_missing
 from flows.form.fields import Field
 from flows.questions import ask, options_of
@@ -12,15 +15,8 @@ from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import Payment
 from storage.repositories.payments import payments_of
 
-# What an officer's rejection reason (issue 5) lets the applicant change; anything else
-# (e.g. names that do not match the documents) is fixed by the officer.
-REASON_FIELDS: dict[str, tuple[str, ...]] = {
-    "face_photo": ("face_photo",),
-    "passport": ("passport", "passport_front", "passport_back"),
-    "certificate": ("certificate",),
-    "benefits": ("has_benefits", "benefit_categories", "benefit_documents"),
-    "other": EDITABLE,
-}
+# What an officer's rejection reason lets the applicant change ("other": anything).
+REASON_FIELDS: dict[str, tuple[str, ...]] = {**rejection.REASON_FIELDS, "other": EDITABLE}
 EDITABLE_STATUSES = (
     RegistrationStatus.DRAFT,
     RegistrationStatus.SUBMITTED,
@@ -122,41 +118,119 @@ async def payment_lines(turn: Turn, payments: list[Payment]) -> list[str]:
     ]
 
 
-async def menu(turn: Turn, prefix: str | None = None) -> list[Reply]:
-    """Return the screen after submission: where things stand and what can be done next."""
+@dataclass(frozen=True)
+class Paid:
+    """The entry's payments against its fee (cancelled and rejected ones do not count)."""
+
+    fee: int
+    confirmed: int
+    pending: int
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.fee - self.confirmed - self.pending)
+
+
+def paid(turn: Turn, payments: list[Payment]) -> Paid:
+    def total(state: PaymentStatus) -> int:
+        return sum(p.amount for p in payments if p.status is state)
+
+    return Paid(fee(turn), total(PaymentStatus.CONFIRMED), total(PaymentStatus.BEING_VERIFIED))
+
+
+def payment_sentence(turn: Turn, money: Paid) -> str:
+    """Say where the payment stands: to pay, being verified, paid, or how much is missing."""
+    if money.confirmed >= money.fee:
+        return turn.t("payment.state.paid")
+    if money.missing == 0:
+        return turn.t("payment.state.verifying")
+    if money.confirmed + money.pending == 0:
+        return turn.t("payment.state.none", fee=turn.money(money.fee))
+    return turn.t("payment.state.short", missing=turn.money(money.missing))
+
+
+async def menu(
+    turn: Turn, prefix: str | None = None, *, form_line: str | None = None
+) -> list[Reply]:
+    """Return the screen after submission: where things stand and what can be done next.
+
+    One sentence about the form (`form_line`, else the status), one about the payment.
+    """
     assert turn.registration is not None
     payments = await payments_of(turn.session, turn.registration.id)
+    money = paid(turn, payments)
     lines = [prefix] if prefix else []
-    lines.append(turn.t(f"status.{status(turn).value}"))
+    lines.append(form_line or turn.t(f"status.{status(turn).value}"))
     if status(turn) is RegistrationStatus.REJECTED:
         lines.append(_rejection_text(turn))
     if payments:
         lines += [turn.t("payment.list_title"), *await payment_lines(turn, payments)]
-    else:
-        lines.append(turn.t("payment.none", fee=turn.money(fee(turn))))
-    return [Reply("\n".join(lines), tuple(_menu_options(turn, payments)))]
+    lines.append(payment_sentence(turn, money))
+    return [Reply("\n".join(lines), tuple(_menu_options(turn, payments, money)))]
+
+
+async def after_submission(turn: Turn, message_id: str) -> list[Reply]:
+    """Return the answer to "Submit": the form is sent, and what the payment needs next."""
+    return await menu(turn, form_line=turn.t(message_id))
+
+
+def reason_names(turn: Turn, reasons: list[str]) -> list[str]:
+    """Return the reasons as the applicant reads them ("other" is the officer's comment)."""
+    translator = turn.services.translator
+    return [
+        turn.t(f"reason.{r}")
+        for r in reasons
+        if r != "other" and translator.has(turn.lang, f"reason.{r}")
+    ]
 
 
 def _rejection_text(turn: Turn) -> str:
-    reasons = turn.registration.rejection_reasons or []
-    names = [
-        turn.t(f"reason.{r}")
-        for r in reasons
-        if turn.services.translator.has(turn.lang, f"reason.{r}")
-    ]
+    reasons = list(turn.registration.rejection_reasons or [])
+    names = reason_names(turn, reasons)
     comment = turn.registration.rejection_comment
-    text = turn.t("status.rejected_reasons", reasons="; ".join(names) or "—")
-    return f"{text}\n{comment}" if comment else text
+    lines = [turn.t("status.rejected_reasons", reasons="; ".join(names))] if names else []
+    if comment:
+        lines.append(turn.t("status.rejected_comment", comment=comment))
+    return "\n".join(lines)
 
 
-def _menu_options(turn: Turn, payments: list[Payment]) -> list[Option]:
+def fix_saved(turn: Turn) -> list[Reply]:
+    """Answer a saved fix of a returned entry: what is still to fix, and "Submit again"."""
+    registration = turn.registration
+    remaining = reason_names(turn, rejection.still_to_fix(registration))
+    if remaining:
+        text = turn.t("fix.saved_remaining", reasons="; ".join(remaining))
+    elif "other" in (registration.rejection_reasons or []):
+        text = turn.t("fix.saved_check", comment=registration.rejection_comment or "")
+    else:
+        text = turn.t("fix.saved_all")
+    options = [Option("submit", turn.t("option.resubmit"))]
+    if editable_fields(turn):
+        options.append(Option("edit", turn.t("option.edit")))
+    options.append(Option("menu", turn.t("option.menu")))
+    return [Reply(text, tuple(options))]
+
+
+def continue_greeting(turn: Turn) -> str:
+    """Greet someone who began the form elsewhere: it goes on, and says where."""
+    assert turn.grant is not None
+    field = next_missing(turn.answers)
+    if status(turn) is not RegistrationStatus.DRAFT:
+        following = turn.t("continue.next.menu")
+    elif field is None:
+        following = turn.t("continue.next.summary")
+    else:
+        step = max(field.step, 1)
+        title = turn.t(f"step.{step}.title")
+        following = turn.t("continue.next.step", step=step, title=title)
+    return turn.t("identity.continue", name=turn.grant.full_name, next=following)
+
+
+def _menu_options(turn: Turn, payments: list[Payment], money: Paid) -> list[Option]:
     options: list[Option] = []
-    active = [
-        p for p in payments if p.status in (PaymentStatus.BEING_VERIFIED, PaymentStatus.CONFIRMED)
-    ]
     if status(turn) is RegistrationStatus.REJECTED:
         options.append(Option("submit", turn.t("option.resubmit")))
-    if not active:
+    if money.missing > 0:  # a new receipt only while something is left to pay
         options.append(Option("pay", turn.t("option.pay")))
     for p in payments:
         if p.status is PaymentStatus.BEING_VERIFIED:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.notifications import ReviewPrompt, queue_notice
+from flows.rejection import forget_fixes
 from storage.enums import RegistrationStatus
 from storage.models import Officer, Registration, RegistrationEvent
 
@@ -51,6 +52,7 @@ async def submit(
     registration.submitted_at = now
     registration.rejection_reasons = []
     registration.rejection_comment = None
+    forget_fixes(registration)
     if officer is not None:
         registration.filled_by_officer_id = officer.id
     record(session, registration, "resubmitted" if again else "submitted", actor=officer)

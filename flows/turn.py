@@ -15,6 +15,7 @@ from core.i18n import DEFAULT_LANGUAGE, Translator
 from flows.events import ChatKey, Event
 from flows.form.fields import Label, Msg
 from storage.credentials import SecretBox
+from storage.enums import Channel
 from storage.filestore import FileStore
 from storage.models import AccessGrant, LinkedChat, Registration
 from storage.state import StateStore
@@ -32,6 +33,24 @@ class Services:
     campaign: Campaign
     translator: Translator
     secret_box: SecretBox
+
+
+class Press:
+    """`{press.submit}` in a text: how to choose the option labelled `option.submit` here.
+
+    One sentence per way of choosing, written once: Telegram has buttons to press
+    (`press.button`), WhatsApp and the terminal number their options (`press.number`).
+    """
+
+    def __init__(self, turn: Turn) -> None:
+        self._turn = turn
+
+    def __getattr__(self, name: str) -> str:
+        turn = self._turn
+        how = "press.button" if turn.key.channel is Channel.TELEGRAM else "press.number"
+        translator = turn.services.translator
+        label = translator.gettext(turn.lang, f"option.{name}")
+        return translator.gettext(turn.lang, how, label=label)
 
 
 @dataclass
@@ -64,8 +83,11 @@ class Turn:
         return dict(self.registration.answers or {}) if self.registration else {}
 
     def t(self, message_id: str, **params: Any) -> str:
-        """Return the text of `message_id` in the chat's language."""
-        return self.services.translator.gettext(self.lang, message_id, **params)
+        """Return the text of `message_id` in the chat's language.
+
+        Every text may say how to choose an option on this channel: ``{press.done}``.
+        """
+        return self.services.translator.gettext(self.lang, message_id, press=Press(self), **params)
 
     def label(self, label: Label) -> str:
         return self.t(label.id) if isinstance(label, Msg) else label
@@ -74,8 +96,11 @@ class Turn:
         """Format a date the way the chat's language writes it."""
         if isinstance(value, str):
             value = date.fromisoformat(value)
-        # Russian "long" adds "г." which reads badly before a full stop; Kyrgyz keeps CLDR's.
-        return format_date(value, "d MMMM y" if self.lang == "ru" else "long", locale=self.lang)
+        if self.lang == "ky":
+            # CLDR's Kyrgyz long form ("2007-ж., 5-сен.") is not how people write a date.
+            return value.strftime("%d.%m.%Y")
+        # Russian "long" adds "г." which reads badly before a full stop.
+        return format_date(value, "d MMMM y", locale=self.lang)
 
     def money(self, amount: int) -> str:
         return f"{amount:,}".replace(",", " ") + " " + self.campaign.currency(self.lang)

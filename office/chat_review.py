@@ -214,7 +214,7 @@ class ReviewFlow:
             )
             for code in decisions.REASONS
         )
-        done = Option(DONE, self._texts.gettext(turn.lang, "option.done"))
+        done = Option(DONE, self._texts.gettext(turn.lang, "option.done"), finishes=True)
         stop = Option(STOP, self._texts.gettext(turn.lang, "option.cancel"))
         text = self._texts.gettext(turn.lang, "review.ask_reasons", name=pending["name"])
         return Reply(text, (*toggles, done, stop), multi=True, updates_previous=redraw)

@@ -118,8 +118,12 @@ class NoticeComposer:
 
     def _rejection(self, registration: Registration, lang: str) -> Reply:
         reasons = list(registration.rejection_reasons or [])
-        names = "; ".join(self._t(lang, f"reason.{r}") for r in reasons)
-        lines = [self._t(lang, "notice.rejected", reasons=names)]
+        # "Other reason" is not something to fix: the officer's comment below says what is.
+        names = "; ".join(self._t(lang, f"reason.{r}") for r in reasons if r != "other")
+        if names:
+            lines = [self._t(lang, "notice.rejected", reasons=names)]
+        else:
+            lines = [self._t(lang, "notice.rejected.plain")]
         if registration.rejection_comment:
             lines.append(
                 self._t(lang, "notice.rejected.comment", comment=registration.rejection_comment)

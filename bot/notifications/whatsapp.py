@@ -12,7 +12,7 @@ import logging
 from bot.notifications.media import MediaLinks
 from bot.whatsapp import WhatsApp
 from bot.whatsapp.numbering import Numbered, NumberedMemory
-from bot.whatsapp.render import render
+from bot.whatsapp.render import render, toggle_example
 from core.i18n import Translator
 from office.outbound import Outbound
 
@@ -54,8 +54,11 @@ class WhatsAppDelivery:
                 photos_sent = photos_sent and result.sent
         reply = message.reply
         numbered = Numbered.of(reply)
+        example = toggle_example(reply, numbered) if numbered is not None else "1"
         hint = self._whatsapp.texts.gettext(
-            message.language, "choice.hint.multi" if reply.multi else "choice.hint.single"
+            message.language,
+            "choice.hint.multi" if reply.multi else "choice.hint.single",
+            example=example,
         )
         text = render(reply, numbered, hint)
         if message.photos and message.detail_path and not photos_sent:

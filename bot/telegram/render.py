@@ -48,7 +48,7 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     pending: list[InlineKeyboardButton] = []
     for option in reply.options:
         button = InlineKeyboardButton(text=_label(option), callback_data=option.id)
-        alone = option.id == "done" or len(button.text) > SHORT_LABEL
+        alone = option.finishes or len(button.text) > SHORT_LABEL
         if alone or len(pending) == 2:
             if pending:
                 rows.append(pending)

@@ -19,7 +19,7 @@ from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsuppor
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.outbox import Outbox
-from bot.whatsapp.render import render, split_message
+from bot.whatsapp.render import render, split_message, toggle_example
 from bot.whatsapp.sender import WhatsAppSender
 from core.i18n import LANGUAGES, Translator
 from flows.events import ChatKey, Event, IncomingFile
@@ -165,15 +165,19 @@ class WhatsAppChannel:
             return
         language = await self._language(message.chat_id)
         blocks: list[str] = []
-        shown: Numbered | None = None
+        numbered: Numbered | None = None
         for reply in replies:
             numbered = Numbered.of(reply)
-            hint = self._text(
-                language, "choice.hint.multi" if reply.multi else "choice.hint.single"
-            )
+            hint = ""
+            if numbered is not None and reply.multi:
+                example = toggle_example(reply, numbered)
+                hint = self._text(language, "choice.hint.multi", example=example)
+            elif numbered is not None:
+                hint = self._text(language, "choice.hint.single")
             blocks.append(render(reply, numbered, hint))
-            shown = numbered if numbered is not None else shown
-        await self._numbered.remember(message.chat_id, shown)
+        # A number answers only the list it was sent with: the list of the last message, the
+        # question now asked. A message without one leaves no list to answer by number.
+        await self._numbered.remember(message.chat_id, numbered)
         # One text for the whole batch: separate messages may reach the phone out of order.
         for n, part in enumerate(split_message("\n\n".join(blocks))):
             result = await self.sender.send(
@@ -201,10 +205,10 @@ class WhatsAppChannel:
             chat = await get_chat(session, Channel.WHATSAPP, chat_id)
         return chat.language if chat is not None else None
 
-    def _text(self, language: str | None, message_id: str) -> str:
+    def _text(self, language: str | None, message_id: str, **params: str) -> str:
         if language in LANGUAGES:
-            return self._texts.gettext(language, message_id)
-        return "\n".join(self._texts.gettext(lang, message_id) for lang in LANGUAGES)
+            return self._texts.gettext(language, message_id, **params)
+        return "\n".join(self._texts.gettext(lang, message_id, **params) for lang in LANGUAGES)
 
 
 def _without_stale_redraws(replies: list[Reply]) -> list[Reply]:

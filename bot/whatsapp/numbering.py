@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from flows.replies import Reply
 from storage.state import StateStore
 
-DONE = "done"  # the Option id that finishes a multi-choice (flows/replies.py)
 TTL_SECONDS = 6 * 3600
 _NUMBER_LIST = re.compile(r"^\s*\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*[.,;]?\s*$")
 
@@ -35,8 +34,8 @@ class Numbered:
         """Return the numbering of `reply`'s options (a multi-choice's "done" becomes 0)."""
         if not reply.options:
             return None
-        shown = [o for o in reply.options if not (reply.multi and o.id == DONE)]
-        done = next((o for o in reply.options if reply.multi and o.id == DONE), None)
+        shown = [o for o in reply.options if not (reply.multi and o.finishes)]
+        done = next((o for o in reply.options if reply.multi and o.finishes), None)
         return cls(
             ids=tuple(o.id for o in shown),
             labels=tuple(o.label for o in shown),

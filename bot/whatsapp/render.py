@@ -26,6 +26,13 @@ def render(reply: Reply, numbered: Numbered | None, hint: str) -> str:
     return "\n".join(lines)
 
 
+def toggle_example(reply: Reply, numbered: Numbered) -> str:
+    """Return numbers to show in the multi-choice hint: two options that can really be ticked."""
+    toggles = {o.id for o in reply.options if o.selected is not None and not o.fixed}
+    numbers = [str(n) for n, oid in enumerate(numbered.ids, 1) if oid in toggles]
+    return ", ".join(numbers[:2]) or "1"
+
+
 def split_message(text: str, limit: int = MAX_CHARS) -> list[str]:
     """Split `text` into parts within `limit`, at paragraph, then line, then word boundaries."""
     if _size(text) <= limit:

@@ -16,6 +16,7 @@ from flows.form.validators import (
     validate_place,
 )
 from storage.enums import DocumentKind
+from storage.repositories.places import district_and_city_names
 
 
 def _yes_no(campaign: Campaign, lang: str) -> list[tuple[str, Label]]:
@@ -69,7 +70,8 @@ FORM: tuple[Field, ...] = (
           validate=validate_birth_date),
     Field("passport", 1, Kind.TEXT, "ask.passport", "field.passport",
           validate=validate_passport),
-    Field("city", 2, Kind.TEXT, "ask.city", "field.city", validate=validate_place),
+    Field("city", 2, Kind.TEXT, "ask.city", "field.city", validate=validate_place,
+          suggest=district_and_city_names),
     Field("village", 2, Kind.TEXT, "ask.village", "field.village", validate=validate_place),
     Field("street", 2, Kind.TEXT, "ask.street", "field.street", validate=validate_place),
     Field("extra_phone", 2, Kind.TEXT, "ask.extra_phone", "field.extra_phone",

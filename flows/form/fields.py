@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
 from core.validation import Accepted, Rejected
@@ -31,6 +33,8 @@ class Msg:
 Label = str | Msg
 OptionsFn = Callable[[Campaign, str], list[tuple[str, Label]]]
 Validator = Callable[[Any, FormContext], Accepted[Any] | Rejected]
+# The names a typed answer is matched against (e.g. the codifier's districts and cities).
+SuggestionSource = Callable[[AsyncSession], Awaitable[list[str]]]
 
 
 def always(answers: dict[str, Any]) -> bool:
@@ -55,6 +59,8 @@ class Field:
         min_choices: for MULTI, how many must be chosen before "done" is accepted.
         summary_label: message id of the field's name in the summary.
         resets: fields dropped from the draft when this answer changes (they depend on it).
+        suggest: for TEXT, known names the typed answer is matched against; the applicant
+            picks one of the close ones or keeps their own spelling (flows.places).
 
     """
 
@@ -70,6 +76,7 @@ class Field:
     document: DocumentKind | None = None
     min_choices: int = 0
     resets: tuple[str, ...] = ()
+    suggest: SuggestionSource | None = None
 
     def applies(self, answers: dict[str, Any]) -> bool:
         return self.condition(answers)

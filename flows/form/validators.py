@@ -89,6 +89,8 @@ def validate_pin(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
         if ctx.repeated:
             return Accepted(digits, also={"pin_gender": None, "pin_birth_date": None})
         shown = f"{digits[1:3]}.{digits[3:5]}.{digits[5:9]}"
+        if decoded is not None:  # a real date, but of someone too young or too old
+            return Rejected("error.pin.age", {"date": shown, "min": MIN_AGE, "max": MAX_AGE})
         return Rejected("error.pin.date", {"date": shown})
     gender, born = decoded
     return Accepted(digits, also={"pin_gender": gender, "pin_birth_date": born.isoformat()})

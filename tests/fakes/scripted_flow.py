@@ -69,7 +69,7 @@ class ScriptedFlow:
         )
         return Reply(
             "Предметтерди тандаңыз",
-            options=(*options, Option("done", "Даяр")),
+            options=(*options, Option("done", "Даяр", finishes=True)),
             multi=True,
             updates_previous=updates_previous,
         )

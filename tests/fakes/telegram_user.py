@@ -36,6 +36,7 @@ class TelegramUser:
         self.first_name = first_name
         self.language_code = language_code
         self.seen = 0  # messages of this chat already read through `new_messages`
+        self.sent = 0  # updates this person caused: messages, presses, shared contacts
 
     @property
     def chat_id(self) -> int:
@@ -58,6 +59,7 @@ class TelegramUser:
 
     async def send_update(self, **payload: Any) -> dict[str, Any]:
         update = {"update_id": self.api.new_update_id(), **payload}
+        self.sent += 1
         await self.deliver(update)
         return update
 

@@ -135,8 +135,12 @@ class ChatDriver:
         return await self.send(Event(kind="text", text=text))
 
     async def choose(self, option_id: str) -> list[Reply]:
+        """Press an offered option: its full id, or the value after its question tag."""
         ids = [o.id for r in self.last for o in r.options]
-        assert option_id in ids, f"{option_id!r} not offered; offered: {ids}"
+        if option_id not in ids:
+            tagged = [i for i in ids if i.partition(":")[2] == option_id]
+            assert len(tagged) == 1, f"{option_id!r} not offered; offered: {ids}"
+            option_id = tagged[0]
         return await self.send(Event(kind="choice", choice=option_id))
 
     async def command(self, name: str, arg: str | None = None) -> list[Reply]:

@@ -87,7 +87,7 @@ async def test_subjects_toggle_and_mandatory_tests_stay(telegram, database, gran
     await start(telegram)
     await advance(telegram, photos, until="subjects")
     reply = telegram.last[-1]
-    fixed = [o for o in reply.options if o.id.startswith("fixed:")]
+    fixed = [o for o in reply.options if o.fixed]
     assert [o.selected for o in fixed] == [True, True]
     await telegram.choose("math")
     await telegram.choose("physics")
@@ -95,9 +95,9 @@ async def test_subjects_toggle_and_mandatory_tests_stay(telegram, database, gran
     await telegram.choose(fixed[0].id)
     assert "обязательный" in telegram.said
     assert {o.id for o in telegram.last[-1].options if o.selected} == {
-        "fixed:main",
-        "fixed:state_language",
-        "physics",
+        "subjects:fixed:main",
+        "subjects:fixed:state_language",
+        "subjects:physics",
     }
     await telegram.text("Химия")  # a typed label toggles too (WhatsApp users type)
     await telegram.choose("done")
@@ -170,7 +170,7 @@ async def test_leave_and_return_with_transient_state_lost(
     again = ChatDriver(make_flow(), key)  # a new process
     await again.command("start")
     assert "С возвращением" in again.said and "Шаг 3" in again.said
-    assert not any(o.selected for o in again.last[-1].options if not o.id.startswith("fixed:"))
+    assert not any(o.selected for o in again.last[-1].options if not o.fixed)
     await again.choose("done")
     assert "язык тестирования" in again.said
 

@@ -83,7 +83,7 @@ async def register(chat: ChatDriver, lang: str, document_photo: bytes, face_phot
     await chat.choose("submit")
     assert t["submitted"] in chat.said
     await chat.choose("pay")
-    await chat.choose("pay:amount:fee")
+    await chat.choose("payment_amount:due")
     await chat.text("  ab-2026-0001 ")
     assert t["being_verified"] in chat.said
 

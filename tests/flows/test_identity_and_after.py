@@ -126,7 +126,7 @@ async def test_payment_with_another_amount_cancel_and_enter_again(
     await telegram.choose(f"pay:cancel:{payment.id}")
     assert "Платёж отменён" in telegram.said and "Отменён" in telegram.said
     await telegram.choose("pay")
-    await telegram.choose("pay:amount:fee")
+    await telegram.choose("payment_amount:due")
     await telegram.text("QWE-13")
     await telegram.command("status")
     assert (

@@ -44,8 +44,9 @@ def test_pin_prefills_gender_and_birth_date():
         ("32503200800123", "error.pin.gender_digit"),
         ("02503200800123", "error.pin.gender_digit"),
         ("13102200800123", "error.pin.date"),  # 31.02.2008
-        ("10101202000123", "error.pin.date"),  # six years old
-        ("10101190000123", "error.pin.date"),  # 126 years old
+        # Real dates, but not of an applicant's age: the age rule is the reason given.
+        ("10101202000123", "error.pin.age"),  # six years old
+        ("10101190000123", "error.pin.age"),  # 126 years old
     ],
 )
 def test_pin_refusals(text, reason):

@@ -131,24 +131,28 @@ def test_amounts_are_read_as_typed(amount: int, spaced: bool, unit: str) -> None
 # --- the engine ------------------------------------------------------------------------------
 
 CHOICES = [
-    "lang:ky", "lang:ru", "yes", "no", "skip", "done", "math", "chemistry", "physics", "ky",
-    "ru", "male", "female", "edit", "edit:city", "edit:pin", "edit:subjects", "edit:passport",
-    "summary", "menu", "continue", "submit", "pay", "student:change", "pay:cancel:1", "nonsense",
+    "lang:ky", "lang:ru", "is_student:yes", "is_student:no", "personal_confirm:yes",
+    "personal_confirm:no", "has_benefits:yes", "has_benefits:no", "extra_phone:skip",
+    "subjects:done", "subjects:math", "subjects:chemistry", "subjects:physics",
+    "test_language:ky", "test_language:ru", "gender:male", "gender:female", "city:keep",
+    "city:pick:0", "payment_amount:due", "payment_confirm:yes", "pay:stop", "yes", "no",
+    "edit", "edit:city", "edit:pin", "edit:subjects", "edit:passport", "summary", "menu",
+    "continue", "submit", "pay", "student:change", "pay:cancel:1", "nonsense",
 ]  # fmt: skip
 GOOD_TEXT = ["20509200712345", "AN1234567", "Сокулук", "Ленин көчөсү, 12", "0700 123 456"]
 # A valid start of the form: the random events then come at any point of it.
 GOOD_PATH = [
-    Event(kind="choice", choice="no"),
+    Event(kind="choice", choice="is_student:no"),
     Event(kind="text", text="20509200712345"),
-    Event(kind="choice", choice="yes"),
+    Event(kind="choice", choice="personal_confirm:yes"),
     Event(kind="text", text="AN1234567"),
     Event(kind="text", text="Сокулук"),
     Event(kind="text", text="Сокулук айылы"),
     Event(kind="text", text="Ленин көчөсү, 12"),
-    Event(kind="choice", choice="skip"),
-    Event(kind="choice", choice="math"),
-    Event(kind="choice", choice="done"),
-    Event(kind="choice", choice="ky"),
+    Event(kind="choice", choice="extra_phone:skip"),
+    Event(kind="choice", choice="subjects:math"),
+    Event(kind="choice", choice="subjects:done"),
+    Event(kind="choice", choice="test_language:ky"),
 ]
 UNSUPPORTED = ["sticker", "voice", "video", "location", "contact_other", "other", "??"]
 EVENTS = st.one_of(

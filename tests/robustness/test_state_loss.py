@@ -37,23 +37,23 @@ async def test_done_after_the_ticks_were_lost_shows_the_choice_again(
         Event(kind="choice", choice="lang:ru"),
         Event(kind="contact", phone=granted.phone),
         *GOOD_PATH[:8],  # up to the subjects
-        Event(kind="choice", choice="chemistry"),
+        Event(kind="choice", choice="subjects:chemistry"),
     ]
     for event in opening:
         replies = await flow.handle(key, event)
     ticked = [o.id for o in replies[-1].options if o.selected]
-    assert "chemistry" in ticked
+    assert "subjects:chemistry" in ticked
 
     await state.flush()
-    replies = await flow.handle(key, Event(kind="choice", choice="done"))
+    replies = await flow.handle(key, Event(kind="choice", choice="subjects:done"))
 
     assert texts.gettext("ru", "ask.subjects")[:30] in replies[-1].text
-    assert not [o.id for o in replies[-1].options if o.selected and o.id == "chemistry"]
+    assert not [o.id for o in replies[-1].options if o.selected and o.id == "subjects:chemistry"]
     async with database.session() as session:
         answers = (await session.scalar(select(Registration))).answers
     assert "subjects" not in answers  # not stored as "none"
-    await flow.handle(key, Event(kind="choice", choice="chemistry"))
-    await flow.handle(key, Event(kind="choice", choice="done"))
+    await flow.handle(key, Event(kind="choice", choice="subjects:chemistry"))
+    await flow.handle(key, Event(kind="choice", choice="subjects:done"))
     async with database.session() as session:
         answers = (await session.scalar(select(Registration))).answers
     assert answers["subjects"] == ["chemistry"]

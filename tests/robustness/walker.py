@@ -140,20 +140,22 @@ class Walker:
             await self._press(last, "lang:ru")
         elif keyboard[0][0].get("request_contact"):
             await self.user.share_contact(self.granted.phone.removeprefix("+"))
+        elif "city:keep" in ids:  # close to a district of the codifier: kept as typed
+            await self._press(last, "city:keep")
         elif ask["is_student"] in text:
-            await self._press(last, "no")
+            await self._press(last, "is_student:no")
         elif ask["pin"] in text:
             await self.user.send_text(mine.pin)
         elif ask["subjects"] in text:
             chosen = any(
-                b["callback_data"] == mine.subject and b["text"].startswith("✅")
+                b["callback_data"] == f"subjects:{mine.subject}" and b["text"].startswith("✅")
                 for b in last.buttons()
             )
-            await self._press(last, "done" if chosen else mine.subject)
+            await self._press(last, "subjects:done" if chosen else f"subjects:{mine.subject}")
         elif ask["test_language"] in text:
-            await self._press(last, mine.test_language)
-        elif "yes" in ids:  # the PIN's gender and birth date, shown to confirm
-            await self._press(last, "yes")
+            await self._press(last, f"test_language:{mine.test_language}")
+        elif "personal_confirm:yes" in ids:  # the PIN's gender and birth date, shown to confirm
+            await self._press(last, "personal_confirm:yes")
         elif ask["passport"] in text:
             await self.user.send_text(mine.passport)
         elif ask["city"] in text:
@@ -163,6 +165,6 @@ class Walker:
         elif ask["street"] in text:
             await self.user.send_text(mine.street)
         elif ask["extra_phone"] in text:
-            await self._press(last, "skip")
+            await self._press(last, "extra_phone:skip")
         else:
             await self.user.send_text("/start")

@@ -6,6 +6,7 @@ like the conversation and follows whatever callback data the bot actually sent.
 
 from __future__ import annotations
 
+from fakes.telegram_api import SentMessage
 from fakes.telegram_user import TelegramUser
 
 from config.campaign import Campaign
@@ -39,6 +40,16 @@ class Applicant:
     async def press(self, message_id: str) -> None:
         await self.user.press(self.t(message_id))
 
+    async def press_in(self, message: SentMessage, label: str) -> None:
+        """Press a button of an older message (still on the screen, a few messages up)."""
+        [button] = [b for b in message.buttons() if label in b["text"]]
+        await self.user.press_button(message, button)
+
+    def asked_last(self, message_id: str) -> SentMessage:
+        """Return the newest message of the chat that asks `message_id`."""
+        start = self.t(message_id).split("{", 1)[0]
+        return next(m for m in reversed(self.user.messages()) if start in m.text)
+
     async def open_bot(self, *, code: str | None = None) -> None:
         await self.user.send_text(f"/start {code}" if code else "/start")
         await self.user.press(LANGUAGE_BUTTON[self.lang])
@@ -71,6 +82,9 @@ class Applicant:
         await self.user.send_photo(document_photo_jpeg())
         await self.user.send_document(document_photo_jpeg(), file_name="pasport-2.jpg")
         await self.user.send_photo(document_photo_jpeg())
+
+    async def no_benefits(self) -> None:
+        await self.press("option.no")
 
     async def benefits(self) -> None:
         orphan = next(c for c in self.campaign.benefits if c.code == "orphan")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.whatsapp import INBOUND_PATH, STATUS_PATH
 from bot.whatsapp.render import MAX_CHARS
+from flows.replies import Option, Reply
 from storage.enums import MessageDirection
 from storage.models import ChannelMessage
 
@@ -404,3 +405,34 @@ async def test_notifications_go_as_text_inside_the_window_and_as_the_template_ou
     assert template["ContentSid"].startswith("HXnotice") and "Body" not in template
     assert plain["Body"] == text
     assert len(wa.twilio.messages) == 3  # the repeated key sent nothing
+
+
+class ListThenQuestion:
+    """A flow whose answer is a numbered list followed by a question without one."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+
+    async def handle(self, key, event):
+        self.events.append(event)
+        if event.kind == "text" and event.text == "begin":
+            return [Reply("Окуп жатасызбы?", (Option("q:yes", "Ооба"), Option("q:no", "Жок")))]
+        if event.kind == "text" and event.text == "next":
+            return [
+                Reply("Эскертүү", (Option("menu", "Меню"),)),
+                Reply("ПИНиңизди жазыңыз."),  # the question now asked has no list
+            ]
+        return [Reply("ок")]
+
+
+async def test_a_number_answers_only_the_list_of_the_last_message(start_whatsapp):
+    flow = ListThenQuestion()
+    wa = await start_whatsapp(flow)
+    user = wa.user(PHONE)
+    await user.send("begin")
+    await user.send("1")
+    assert flow.events[-1].choice == "q:yes"  # the list just sent
+    await user.send("next")
+    await user.send("1")
+    # A list shown before the last message is not the current one: "1" is typed text.
+    assert (flow.events[-1].kind, flow.events[-1].text) == ("text", "1")

@@ -78,6 +78,9 @@ async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
     )
 
     last = await applicant.register(first_message)
+    # The whole registration, from the greeting to the receipt, in at most 22 messages.
+    sent = [line for line in applicant.transcript if line.startswith("> ")]
+    assert len(sent) <= 22, len(sent)
 
     assert bot_texts.gettext(lang, "payment.status.being_verified") in last
     registration, documents, payments = await registration_rows(database, grant.id)
@@ -127,9 +130,9 @@ async def test_a_draft_begun_on_telegram_continues_on_whatsapp_and_back(
     await on_telegram(Event(kind="command", command="start"))
     await on_telegram(Event(kind="choice", choice="lang:ky"))
     await on_telegram(Event(kind="contact", phone=GRANT_PHONE))
-    await on_telegram(Event(kind="choice", choice="no"))  # not a university student
+    await on_telegram(Event(kind="choice", choice="is_student:no"))  # not a student
     await on_telegram(Event(kind="text", text="20509200700123"))
-    asked = await on_telegram(Event(kind="choice", choice="yes"))  # gender and birth date
+    asked = await on_telegram(Event(kind="choice", choice="personal_confirm:yes"))
     assert bot_texts.gettext("ky", "ask.passport") in asked
 
     wa = await start_whatsapp(registration_flow)

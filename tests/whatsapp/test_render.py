@@ -12,7 +12,11 @@ SINGLE = Numbered.of(Reply("?", (Option("yes", "Ооба"), Option("no", "Жок
 MULTI = Numbered.of(
     Reply(
         "?",
-        (Option("a", "Физика", False), Option("b", "Химия", True), Option("done", "Даяр")),
+        (
+            Option("a", "Физика", False),
+            Option("b", "Химия", True),
+            Option("done", "Даяр", finishes=True),
+        ),
         multi=True,
     )
 )
