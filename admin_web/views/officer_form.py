@@ -9,14 +9,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from access.listing import phone_matches
 from access.scope import Scope
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import LANG, WEB_TEXTS
-from admin_web.paging import PageRequest
+from admin_web.paging import Page, PageRequest
 from admin_web.render import redirect, rejection_text, render
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
@@ -45,7 +46,7 @@ async def _grant(session: AsyncSession, actor: Officer, request: web.Request) ->
 
 
 async def choose(request: web.Request) -> web.StreamResponse:
-    """List the applicants in scope, to pick whose form to fill."""
+    """List the applicants in scope, a page at a time, to pick whose form to fill."""
     paging = PageRequest.from_request(request, size=LIST_LIMIT)
     year = request.app[WEB_CONTEXT].campaign.year
     async with acting_officer(request) as (session, actor):
@@ -55,13 +56,20 @@ async def choose(request: web.Request) -> web.StreamResponse:
             .where(AccessGrant.campaign_year == year, AccessGrant.revoked_at.is_(None))
         )
         if paging.query:
-            key = search_key(paging.query)
-            stmt = stmt.where(
-                AccessGrant.full_name_search.contains(key, autoescape=True)
-                | AccessGrant.phone.contains(paging.query.replace(" ", ""), autoescape=True)
+            by_name = AccessGrant.full_name_search.contains(
+                search_key(paging.query), autoescape=True
             )
-        rows = (await session.execute(stmt.order_by(AccessGrant.full_name).limit(LIST_LIMIT))).all()
-    return render(request, "fill_list.html", {"rows": rows, "query": paging.query})
+            by_phone = phone_matches(AccessGrant.phone, paging.query)
+            stmt = stmt.where(by_name if by_phone is None else by_name | by_phone)
+        total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = (
+            await session.execute(
+                stmt.order_by(AccessGrant.full_name, AccessGrant.id)
+                .offset(paging.offset)
+                .limit(paging.size)
+            )
+        ).all()
+    return render(request, "fill_list.html", {"page": Page(list(rows), int(total or 0), paging)})
 
 
 def _display(name: str, value: Any) -> str:
