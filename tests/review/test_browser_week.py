@@ -113,3 +113,62 @@ async def test_the_fill_list_is_paged_and_says_how_many_match(
     await page.wait_for_load_state()
     assert "60" in await page.inner_text("nav.pager")
     await context.close()
+
+
+async def test_the_dashboard_shows_every_school_sortable_and_exports_the_scope(
+    browser,  # noqa: F811
+    base_url: str,  # noqa: F811
+    database: Database,
+    secret_box: SecretBox,
+    review_world: ReviewWorld,
+    tmp_path,
+) -> None:
+    web = review_world.web
+    async with database.session() as s:
+        lagging = await make_school(s, "10103", web.district_a, "Кызыл-Суу орто мектеби")
+        for _ in range(5):
+            await make_grant(s, school=lagging, granted_by=web.coordinator_a, secret_box=secret_box)
+        await make_school(s, "10104", web.district_a, "Нооруз орто мектеби")
+    context, page = await new_page(browser, base_url, web.coordinator_a)
+    await page.goto(f"{base_url}/dashboard")
+    rows = page.locator("[data-testid=school-row]")
+    codes = [await rows.nth(i).get_attribute("data-code") for i in range(await rows.count())]
+    # Every school of district A, those nobody started at too; none of district B.
+    assert codes == ["10101", "10102", "10103", "10104"]
+    lagging_row = page.locator("[data-testid=school-row][data-code='10103']")
+    assert await lagging_row.locator("[data-col=granted]").inner_text() == "5"
+    assert await lagging_row.locator("[data-col=started]").inner_text() == "0"
+    first = page.locator("[data-testid=school-row][data-code='10101']")
+    assert await first.locator("[data-col=submitted]").inner_text() == "2"
+
+    await page.click("th a[data-sort=granted]")
+    await page.wait_for_url(re.compile(r"sort=granted"))
+    assert await rows.first.get_attribute("data-code") == "10103"
+    await page.click("th a[data-sort=granted]")
+    await page.wait_for_url(re.compile(r"dir=asc"))
+    assert await rows.last.get_attribute("data-code") == "10103"
+
+    # Chart labels are whole: none ends in an ellipsis or overflows its box.
+    labels = page.locator(".chart-label")
+    assert await labels.count() > 0
+    for i in range(await labels.count()):
+        label = labels.nth(i)
+        assert not (await label.inner_text()).endswith("…")
+        assert await label.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    await shot(page, "week-dashboard")
+
+    async with page.expect_download() as download_info:
+        await page.click("[data-testid=export]")
+    download = await download_info.value
+    assert "sokuluk-rayonu" in download.suggested_filename
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    import openpyxl
+
+    book = openpyxl.load_workbook(saved)
+    sheet = book.worksheets[1]
+    assert [c.value for c in sheet[1]][:3] == ["Мектептин коду", "Мектеп", "Жол ачылган"]
+    assert sheet.column_dimensions["B"].width >= len("Кызыл-Суу орто мектеби")
+    # The export keeps the page's order (granted, ascending: the lagging school last).
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)][-1] == "10103"
+    await context.close()
