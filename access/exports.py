@@ -65,7 +65,7 @@ async def _write(
 
 
 async def scope_name(session: AsyncSession, scope: Scope) -> str:
-    """The name of what `scope` covers, for file names: a school code, a district, or "all"."""
+    """Return what `scope` covers, for file names: a school code, a district, or "all"."""
     if scope.is_school and scope.school_id is not None:
         school = await session.get(School, scope.school_id)
         return school.code if school else "school"

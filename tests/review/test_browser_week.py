@@ -44,12 +44,12 @@ def typed_forms(e164: str) -> list[str]:
     ]
 
 
-async def new_page(browser, base_url: str, officer):  # type: ignore[no-untyped-def]
-    context = await browser.new_context(accept_downloads=True)
+async def new_page(chromium, url: str, officer):  # type: ignore[no-untyped-def]
+    context = await chromium.new_context(accept_downloads=True)
     context.set_default_timeout(10_000)
     page = await context.new_page()
-    await log_in(page, base_url, officer.phone, PASSWORD)
-    await page.wait_for_url(re.compile(rf"^{re.escape(base_url)}/(\?.*)?$"))
+    await log_in(page, url, officer.phone, PASSWORD)
+    await page.wait_for_url(re.compile(rf"^{re.escape(url)}/(\?.*)?$"))
     return context, page
 
 
