@@ -172,3 +172,34 @@ async def test_the_dashboard_shows_every_school_sortable_and_exports_the_scope(
     # The export keeps the page's order (granted, ascending: the lagging school last).
     assert [row[0].value for row in sheet.iter_rows(min_row=2)][-1] == "10103"
     await context.close()
+
+
+async def test_the_home_pages_show_the_work_waiting_with_links(
+    browser,  # noqa: F811
+    base_url: str,  # noqa: F811
+    review_world: ReviewWorld,
+) -> None:
+    web = review_world.web
+    # District A: two submitted entries, each with a receipt being verified.
+    context, page = await new_page(browser, base_url, web.coordinator_a)
+    assert await page.inner_text("[data-testid=waiting-entries] .n") == "2"
+    assert await page.inner_text("[data-testid=waiting-receipts] .n") == "2"
+    assert await page.inner_text("[data-testid=waiting-deliveries] .n") == "0"
+    await shot(page, "week-district-home")
+    await page.click("[data-testid=waiting-entries]")
+    await page.wait_for_url(re.compile(r"/review$"))
+    assert await page.locator("[data-testid=queue-row]").count() == 2
+    await page.goto(f"{base_url}/")
+    await page.click("[data-testid=waiting-receipts]")
+    await page.wait_for_url(re.compile(r"/payments$"))
+    assert "AB-1001" in await page.inner_text("main")
+    await context.close()
+
+    # The school: its one current graduate.
+    context, page = await new_page(browser, base_url, web.teacher_a)
+    assert await page.inner_text("[data-testid=waiting-entries] .n") == "1"
+    assert await page.inner_text("[data-testid=waiting-receipts] .n") == "1"
+    await page.click("[data-testid=waiting-receipts]")
+    await page.wait_for_url(re.compile(r"/review\?"))
+    assert await page.locator("[data-testid=queue-row]").count() == 1
+    await context.close()
