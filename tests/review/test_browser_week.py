@@ -203,3 +203,96 @@ async def test_the_home_pages_show_the_work_waiting_with_links(
     await page.wait_for_url(re.compile(r"/review\?"))
     assert await page.locator("[data-testid=queue-row]").count() == 1
     await context.close()
+
+
+def _pages_of(app_routes, role) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every page (GET, no id in the path, not a download) `role` may open."""
+    return [
+        r.path
+        for r in app_routes
+        if r.method == "GET"
+        and "{" not in r.path
+        and not r.path.endswith(("/export", "/logout"))
+        and r.roles is not None
+        and role in r.roles
+    ]
+
+
+async def test_no_page_scrolls_sideways_on_a_phone_for_any_role(
+    browser,  # noqa: F811
+    base_url: str,  # noqa: F811
+    review_world: ReviewWorld,
+) -> None:
+    from admin_web.views import all_routes
+
+    web = review_world.web
+    routes = all_routes()
+    officers = {
+        "central": web.admin,
+        "district": web.coordinator_a,
+        "school": web.teacher_a,
+    }
+    extra = {
+        "district": [
+            f"/review/{review_world.mzhb_entry.id}",
+            f"/fill/{web.mzhb_a.id}",
+            "/review?status=",
+        ],
+        "school": [f"/review/{review_world.graduate_entry.id}", f"/fill/{web.graduate_a.id}"],
+        "central": [f"/review/{review_world.other_entry.id}"],
+    }
+    too_wide: list[str] = []
+    for name, officer in officers.items():
+        context = await browser.new_context(viewport={"width": 390, "height": 844})
+        context.set_default_timeout(10_000)
+        page = await context.new_page()
+        await log_in(page, base_url, officer.phone, PASSWORD)
+        await page.wait_for_url(f"{base_url}/")
+        for path in [*_pages_of(routes, officer.role), *extra[name]]:
+            response = await page.goto(f"{base_url}{path}")
+            assert response is not None and response.status == 200, (name, path)
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                too_wide.append(f"{name} {path}: {width}px")
+                await shot(page, f"week-too-wide-{name}-{path.strip('/').replace('/', '-')}")
+            # A phone number is never broken over lines.
+            for phone in await page.locator(".phone").all():
+                box = await phone.bounding_box()
+                if box is not None:
+                    assert box["height"] < 30, (name, path, await phone.inner_text())
+        await context.close()
+    assert not too_wide, too_wide
+
+
+async def test_the_review_queue_keeps_its_filters_searches_every_status_and_refuses_empty_bulk(
+    browser,  # noqa: F811
+    base_url: str,  # noqa: F811
+    database: Database,
+    review_world: ReviewWorld,
+) -> None:
+    web = review_world.web
+    context, page = await new_page(browser, base_url, web.coordinator_a)
+    # Approving with nothing ticked is refused with a reason.
+    await page.goto(f"{base_url}/review")
+    await page.click("[data-testid=bulk-approve]")
+    await page.wait_for_selector("[data-testid=nothing-ticked]")
+    assert await page.locator("[data-testid=queue-row]").count() == 2
+
+    # Filtered by school, an entry opened and approved: the back link keeps the filter.
+    await page.goto(f"{base_url}/review?school={web.school_a.id}&benefits=no")
+    await page.click(f"text={web.graduate_a.full_name}")
+    await page.click("form[action$='/approve'] button")
+    await page.wait_for_url(re.compile(r"done=approved"))
+    await page.click("[data-testid=back]")
+    await page.wait_for_url(re.compile(r"/review\?"))
+    assert f"school={web.school_a.id}" in page.url and "benefits=no" in page.url
+
+    # Searching the waiting list for the approved entry says where it is.
+    await page.goto(f"{base_url}/review")
+    await page.fill("input[name=q]", web.graduate_a.full_name.split()[0])
+    await page.press("input[name=q]", "Enter")
+    await page.wait_for_selector("[data-testid=elsewhere]")
+    assert "1" in await page.inner_text("[data-testid=elsewhere]")
+    await page.click("text=" + "Бардык абалдардан көрсөтүү")
+    assert await page.locator("[data-testid=queue-row]").count() == 1
+    await context.close()
