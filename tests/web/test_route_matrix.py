@@ -76,6 +76,12 @@ CASES = [
     Case("POST", "grants.graduates.upload", only({"school_a": 200}, anon=403)),
     Case("GET", "grants.graduates.export", only({"school_a": 200}, anon=302)),
     Case(
+        "GET",
+        "grants.new_code",
+        only({"district_a": 200, "district_b": 404, "school_a": 404}, anon=302),
+        _grant("mzhb_a"),
+    ),
+    Case(
         "POST",
         "grants.new_code",
         only({"district_a": 200, "district_b": 404, "school_a": 404}, anon=403),
