@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
+from office.outbound import responsible_officers
 from storage.database import Database
-from storage.models import AccessGrant
+from storage.models import AccessGrant, AuditEntry, Officer, Registration
 from tests.web.conftest import WebWorld, csrf_token, login
 
 
@@ -32,3 +34,77 @@ async def test_a_new_access_code_is_issued_only_once_confirmed(
     )
     assert done.status == 200 and 'data-testid="access-code"' in await done.text()
     assert await _code_hash(database, grant.id) != before
+
+
+async def test_the_level_above_deactivates_and_reactivates_an_officer(
+    make_client, web_world: WebWorld, database: Database
+) -> None:
+    teacher = web_world.teacher_a
+    teacher_client = await make_client()
+    assert (await login(teacher_client, teacher)).status == 302
+    assert (await teacher_client.get("/graduates", allow_redirects=False)).status == 200
+
+    # Another district cannot touch the account.
+    other = await make_client()
+    await login(other, web_world.coordinator_b)
+    token = await csrf_token(other, "/schools")
+    refused = await other.post(
+        f"/schools/{teacher.id}/active", data={"csrf_token": token, "active": "no"}
+    )
+    assert refused.status == 404
+
+    coordinator = await make_client()
+    await login(coordinator, web_world.coordinator_a)
+    token = await csrf_token(coordinator, "/schools")
+    page = await coordinator.post(
+        f"/schools/{teacher.id}/active", data={"csrf_token": token, "active": "no"}
+    )
+    body = await page.text()
+    assert page.status == 200 and "өчүрүлдү" in body and 'data-testid="inactive"' in body
+    # The open session ended at once, and the password no longer opens the web.
+    assert (await teacher_client.get("/graduates", allow_redirects=False)).status == 302
+    assert (await login(await make_client(), teacher)).status != 302
+    async with database.session() as s:
+        officer = await s.get(Officer, teacher.id)
+        assert officer.is_active is False
+        entry = (
+            await s.scalars(select(AuditEntry).where(AuditEntry.action == "officer.deactivate"))
+        ).one()
+        assert entry.actor_id == web_world.coordinator_a.id and entry.object_id == str(teacher.id)
+        # Chat prompts about the school's entries go to active officers only.
+        grant = await s.get(AccessGrant, web_world.graduate_a.id)
+        registration = Registration(
+            grant_id=grant.id, campaign_year=grant.campaign_year, answers={}, language="ky"
+        )
+        s.add(registration)
+        await s.flush()
+        await s.refresh(registration, ["grant"])
+        assert teacher.id not in {o.id for o in await responsible_officers(s, registration)}
+
+    await coordinator.post(
+        f"/schools/{teacher.id}/active", data={"csrf_token": token, "active": "yes"}
+    )
+    assert (await login(await make_client(), teacher)).status == 302
+
+
+async def test_the_admin_deactivates_a_district_coordinator(
+    make_client, web_world: WebWorld, database: Database
+) -> None:
+    admin = await make_client()
+    await login(admin, web_world.admin)
+    token = await csrf_token(admin, "/coordinators")
+    target = web_world.coordinator_b
+    page = await admin.post(
+        f"/coordinators/{target.id}/active", data={"csrf_token": token, "active": "no"}
+    )
+    assert page.status == 200
+    assert (await login(await make_client(), target)).status != 302
+    # A district coordinator cannot deactivate another district coordinator (403 by role).
+    district = await make_client()
+    await login(district, web_world.coordinator_a)
+    district_token = await csrf_token(district, "/schools")
+    denied = await district.post(
+        f"/coordinators/{web_world.spare_coordinator.id}/active",
+        data={"csrf_token": district_token, "active": "no"},
+    )
+    assert denied.status == 403
