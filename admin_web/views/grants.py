@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.codifier import search_schools
+from access.codifier import pick_school, search_schools
 from access.grants import (
     IssuedGrant,
     create_grant,
@@ -140,16 +140,21 @@ def create_view(desk: GrantDesk):  # type: ignore[no-untyped-def]
         ticked = _ticked(form)
         context = request.app[WEB_CONTEXT]
         async with acting_officer(request) as (session, actor):
-            result = await create_grant(
-                session,
-                actor=actor,
-                kind=desk.kind,
-                phone=kept["phone"],
-                full_name=kept["full_name"],
-                school_code=kept["school"].strip().split(" ", 1)[0] or None,
-                checks=ticked,
-                campaign=context.campaign,
-                secret_box=context.secret_box,
+            picked = await pick_school(session, scope=Scope.of(actor), text=kept["school"])
+            result = (
+                picked
+                if isinstance(picked, Rejected)
+                else await create_grant(
+                    session,
+                    actor=actor,
+                    kind=desk.kind,
+                    phone=kept["phone"],
+                    full_name=kept["full_name"],
+                    school_code=picked or None,
+                    checks=ticked,
+                    campaign=context.campaign,
+                    secret_box=context.secret_box,
+                )
             )
             if isinstance(result, Rejected):
                 return await grants_page(

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.codifier import find_school, list_districts, search_schools
+from access.codifier import find_school, list_districts, pick_school, search_schools
 from access.officers import (
     IssuedPassword,
     create_officer,
@@ -107,12 +107,15 @@ async def _deliver(request: web.Request, issued: IssuedPassword) -> bool:
     )
 
 
-async def _school_id(session: AsyncSession, text: str) -> int | None:
-    """Return the picked school's id: the datalist sends "code — name", people type a code.
+async def _school_id(session: AsyncSession, actor: Officer, text: str) -> int | None | Rejected:
+    """Return the picked school's id, or why the typed text picks none or several.
 
+    The datalist sends "code — name"; people type a code or a name (it must match one school).
     Whether the school is the officer's own is the business layer's check (it names the code).
     """
-    code = text.strip().split(" ", 1)[0]
+    code = await pick_school(session, scope=Scope.of(actor), text=text)
+    if isinstance(code, Rejected):
+        return code
     school = await find_school(session, code) if code else None
     return school.id if school is not None else None
 
@@ -130,7 +133,11 @@ def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
             if desk.managed is Role.DISTRICT:
                 where["district_id"] = int(kept["district"]) if kept["district"].isdigit() else None
             else:
-                where["school_id"] = await _school_id(session, kept["school"])
+                picked = await _school_id(session, actor, kept["school"])
+                if isinstance(picked, Rejected):
+                    error = rejection_text(request, picked)
+                    return await _page(request, desk, session, actor, form=kept, error=error)
+                where["school_id"] = picked
             result = await create_officer(
                 session,
                 actor=actor,

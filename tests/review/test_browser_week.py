@@ -296,3 +296,54 @@ async def test_the_review_queue_keeps_its_filters_searches_every_status_and_refu
     await page.click("text=" + "Бардык абалдардан көрсөтүү")
     assert await page.locator("[data-testid=queue-row]").count() == 1
     await context.close()
+
+
+async def test_the_school_picker_takes_a_typed_name_and_the_codifier_lists_schools(
+    browser,  # noqa: F811
+    base_url: str,  # noqa: F811
+    database: Database,
+    review_world: ReviewWorld,
+) -> None:
+    web = review_world.web
+    async with database.session() as s:
+        await make_school(s, "10105", web.district_a, "Сокулук №2 орто мектеби")
+    context, page = await new_page(browser, base_url, web.coordinator_a)
+    # Several schools match: the officer is told which, and nothing is created.
+    await page.goto(f"{base_url}/mzhb")
+    form = page.locator("form.stack >> nth=0")
+    await form.locator("input[name=school]").fill("сокулук")
+    await form.locator("input[name=phone]").fill("0777 100 200")
+    await form.locator("input[name=full_name]").fill("Сатыбалдиев Марат Асанович")
+    for box in await form.locator("input[name=checks]").all():
+        await box.check()
+    await form.locator("button.primary").click()
+    error = await page.inner_text("p.error")
+    assert "10101" in error and "10105" in error
+    # A name that matches one school picks it.
+    form = page.locator("form.stack >> nth=0")
+    await form.locator("input[name=school]").fill("гимназия им. ч. айтматова")
+    for box in await form.locator("input[name=checks]").all():
+        await box.check()
+    await form.locator("button.primary").click()
+    await page.wait_for_selector("[data-testid=access-code]")
+    assert "10102" in await page.inner_text("section.issued")
+
+    # The school coordinator desk too.
+    await page.goto(f"{base_url}/schools")
+    await page.fill("form.grid input[name=school]", "Сокулук №2 орто мектеби")
+    await page.fill("form.grid input[name=phone]", "0700 300 400")
+    await page.fill("form.grid input[name=full_name]", "Алиева Салтанат Бакытовна")
+    await page.click("form.grid button.primary")
+    await page.wait_for_selector("[data-testid=new-password]")
+    await context.close()
+
+    context, page = await new_page(browser, base_url, web.admin)
+    await page.goto(f"{base_url}/codifier")
+    table = page.locator("[data-testid=schools]")
+    assert "10101" in await table.inner_text() and "20201" in await table.inner_text()
+    await page.fill("input[name=q]", "лебединовка")
+    await page.press("input[name=q]", "Enter")
+    await page.wait_for_url(re.compile(r"q="))
+    rows = table.locator("tbody tr")
+    assert await rows.count() == 1 and "20201" in await rows.inner_text()
+    await context.close()
