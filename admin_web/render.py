@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import Message
 from admin_web.keys import CSRF_TOKEN, LANG, SESSION, WEB_TEXTS
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -49,7 +50,15 @@ def _page_context(request: web.Request) -> dict[str, Any]:
         "csrf_token": request.get(CSRF_TOKEN, ""),
         "Role": Role,
         "current_path": request.path_qs,
+        "money": partial(_money, request, lang),
     }
+
+
+def _money(request: web.Request, lang: str, amount: int | None) -> str:
+    """Write a sum as the bot does ("1 410 сом"); empty when there is none."""
+    if amount is None:
+        return ""
+    return request.app[WEB_CONTEXT].campaign.money(int(amount), lang)
 
 
 def _local_time(moment: datetime | None) -> str:

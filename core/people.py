@@ -88,11 +88,12 @@ def validate_full_name(text: str) -> Accepted[str] | Rejected:
     parts = cleaned.split(" ") if cleaned else []
     if len(parts) < 2:
         return Rejected("error.name.parts")
-    if len(parts) > 4 or len(cleaned) > 200:
-        return Rejected("error.name.too_long")
+    # Characters first: a name with a digit or a sign is refused for that, whatever its length.
     for part in parts:
         if not _NAME_PART.match(part) or not all(_script_ok(ch) for ch in part):
             return Rejected("error.name.letters")
+    if len(parts) > 4 or len(cleaned) > 200:
+        return Rejected("error.name.too_long")
     return Accepted(" ".join(_capitalize(p) for p in parts))
 
 

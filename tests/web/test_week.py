@@ -5,6 +5,10 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
+from access.i18n import access_texts
+from admin_web.i18n import WebTexts
+from core.people import validate_full_name
+from core.texts import conversation_texts
 from office.outbound import responsible_officers
 from storage.database import Database
 from storage.models import AccessGrant, AuditEntry, Officer, Registration
@@ -108,3 +112,44 @@ async def test_the_admin_deactivates_a_district_coordinator(
         data={"csrf_token": district_token, "active": "no"},
     )
     assert denied.status == 403
+
+
+def test_a_name_refused_for_its_characters_says_so_not_too_long() -> None:
+    assert validate_full_name("Иванов Иван Иванович 2 3").message_id == "error.name.letters"
+    assert validate_full_name("Иванов Иван Иванович Петр Сидор").message_id == (
+        "error.name.too_long"
+    )
+
+
+def test_the_password_state_has_one_wording_on_the_page_and_in_the_export() -> None:
+    web = WebTexts.load(conversation_texts())
+    for lang in ("ky", "ru"):
+        page = web.text(lang, "officers.state.changed")
+        export = access_texts().gettext(lang, "access.export.password_changed")
+        assert page.casefold() == export.casefold()
+
+
+async def test_sums_are_written_as_in_the_bot(
+    client: TestClient, web_world: WebWorld, database: Database, filestore, campaign
+) -> None:
+    from tests.review.conftest import add_entry
+
+    entry = await add_entry(database, filestore, web_world.mzhb_a, receipt="AB-1", amount=1410)
+    assert campaign.money(1410, "ky") == "1 410 сом"
+    await login(client, web_world.coordinator_a)
+    page = await (await client.get(f"/review/{entry.id}")).text()
+    assert "1 410 сом" in page and " 1410 " not in page
+    payments = await (await client.get("/payments")).text()
+    assert "1 410 сом" in payments
+
+
+async def test_mzhb_is_explained_on_first_use_in_russian(
+    client: TestClient, web_world: WebWorld
+) -> None:
+    await login(client, web_world.coordinator_a)
+    token = await csrf_token(client, "/")
+    await client.post("/language", data={"csrf_token": token, "lang": "ru", "next": "/"})
+    home = await (await client.get("/")).text()
+    assert "выпускников прошлых лет (МЖБ)" in home
+    page = await (await client.get("/mzhb")).text()
+    assert "<h1>Доступ для выпускников прошлых лет (МЖБ)</h1>" in page
