@@ -17,6 +17,7 @@ from admin_web.i18n import Message
 from admin_web.keys import CSRF_TOKEN, LANG, SESSION, WEB_TEXTS
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.people import format_phone
+from flows.photos import stored_warnings
 from storage.enums import Role
 
 LOCAL_ZONE = ZoneInfo("Asia/Bishkek")
@@ -51,7 +52,12 @@ def _page_context(request: web.Request) -> dict[str, Any]:
         "Role": Role,
         "current_path": request.path_qs,
         "money": partial(_money, request, lang),
+        "photo_warnings": partial(_photo_warnings, lang),
     }
+
+
+def _photo_warnings(lang: str, check_results: list[dict[str, Any]] | None) -> list[str]:
+    return stored_warnings(check_results or [], lang)
 
 
 def _money(request: web.Request, lang: str, amount: int | None) -> str:

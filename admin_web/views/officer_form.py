@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_object_session
 
 from access.listing import phone_matches
 from access.scope import Scope
@@ -24,11 +24,11 @@ from core.validation import Rejected
 from flows.form import FORM, Kind
 from flows.form.fields import Msg
 from flows.notifications import take_notices
-from flows.photos import BLOCKING, CheckResult
+from flows.photos import BLOCKING, CheckResult, stored_warnings
 from flows.photos import render as render_photo_check
 from flows.screens import EDITABLE_STATUSES
 from office.filling import FormInput, fill, open_registration
-from storage.models import AccessGrant, Officer, Registration
+from storage.models import AccessGrant, Document, Officer, Registration
 from storage.models.geography import search_key
 
 LIST_LIMIT = 50
@@ -113,6 +113,7 @@ def _fields(request: web.Request, registration: Registration, errors: dict[str, 
                 "value": answers.get(item.name),
                 "text": _display(item.name, answers.get(item.name)),
                 "error": _error_text(request, error) if error else None,
+                "warnings": [],
             }
         )
     return out
@@ -123,10 +124,23 @@ async def _page(request: web.Request, grant: AccessGrant, registration: Registra
     context = request.app[WEB_CONTEXT]
     lang = request[LANG]
     benefits = [(b.code, b.name(lang)) for b in context.campaign.benefits]
+    fields = _fields(request, registration, errors)
+    session = async_object_session(registration)
+    if session is not None and registration.id is not None:
+        # What the photo checks warned about, shown before the officer submits.
+        documents = await session.scalars(
+            select(Document).where(
+                Document.registration_id == registration.id, Document.replaced_at.is_(None)
+            )
+        )
+        warned = {d.id: stored_warnings(d.check_results, lang) for d in documents}
+        for field in fields:
+            if field["kind"] == Kind.FILE.value and isinstance(field["value"], int):
+                field["warnings"] = warned.get(field["value"], [])
     page = {
         "grant": grant,
         "registration": registration,
-        "fields": _fields(request, registration, errors),
+        "fields": fields,
         "benefits": benefits,
         "mandatory": ", ".join(t.name(lang) for t in context.campaign.mandatory_tests),
         "editable": registration.status in EDITABLE_STATUSES,
