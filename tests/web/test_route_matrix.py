@@ -106,6 +106,13 @@ CASES = [
         _grant("graduate_a"),
     ),
     Case("GET", "audit.list", only({"central": 200, **DISTRICTS}, anon=302)),
+    # An entry that is not an uploaded list has no rows to show; others' entries are absent.
+    Case(
+        "GET",
+        "audit.list_rows",
+        only({}, anon=302, others=404),
+        lambda w: {"entry_id": "1"},
+    ),
     Case("GET", "deliveries.list", only(LOGGED_IN, anon=302)),
     # Last: it ends the sessions.
     Case("POST", "auth.logout", only({}, anon=403, others=302)),

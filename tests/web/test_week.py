@@ -12,6 +12,7 @@ from core.texts import conversation_texts
 from office.outbound import responsible_officers
 from storage.database import Database
 from storage.models import AccessGrant, AuditEntry, Officer, Registration
+from tests.factories import make_school
 from tests.web.conftest import WebWorld, csrf_token, login
 
 
@@ -153,3 +154,88 @@ async def test_mzhb_is_explained_on_first_use_in_russian(
     assert "выпускников прошлых лет (МЖБ)" in home
     page = await (await client.get("/mzhb")).text()
     assert "<h1>Доступ для выпускников прошлых лет (МЖБ)</h1>" in page
+
+
+async def test_the_audit_log_reads_as_sentences_with_names_and_filters(
+    client: TestClient,
+    web_world: WebWorld,
+    database: Database,
+    campaign,
+    secret_box,
+) -> None:
+    from access.grant_lists import create_grants_bulk, parse_grant_list
+    from access.officers import reset_password
+    from storage.enums import GrantKind
+
+    text = "phone,full name\n0555300001,Асанова Айпери\n0555300002,Мамытов Эрмек\n"
+    report = parse_grant_list(text.encode(), "list.csv", kind=GrantKind.CURRENT)
+    async with database.session() as s:
+        teacher = await s.get(Officer, web_world.teacher_a.id)
+        await create_grants_bulk(
+            s,
+            actor=teacher,
+            kind=GrantKind.CURRENT,
+            report=report,
+            campaign=campaign,
+            secret_box=secret_box,
+        )
+    # Two resets: the second one's "before" is what the first left (not assumed False).
+    async with database.session() as s:
+        coordinator = await s.get(Officer, web_world.coordinator_a.id)
+        for _ in range(2):
+            await reset_password(
+                s, actor=coordinator, officer_id=web_world.teacher_a2.id, secret_box=secret_box
+            )
+    async with database.session() as s:
+        resets = (
+            await s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "officer.reset_password")
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+        assert [e.changes[0]["before"] for e in resets] == [False, True]
+
+    async with database.session() as s:
+        await make_school(s, "10103", web_world.district_a, "Кызыл-Суу орто мектеби")
+    await login(client, web_world.coordinator_a)
+    token = await csrf_token(client, "/schools")
+    await client.post(
+        "/schools",
+        data={
+            "csrf_token": token,
+            "school": "10103",
+            "phone": "0700 400 500",
+            "full_name": "Алиева Салтанат Бакытовна",
+        },
+    )
+    page = await (await client.get("/audit")).text()
+    # One entry for the list, with its row count and a link to its rows.
+    assert page.count('data-action="grant.create_list"') == 1
+    assert "2 сап — тизмесин көрүү" in page
+    # Sentences with names: the school by its code and name, not "school_id: — → 2".
+    assert "Осмонов Талант Бекович колдонуучу түздү: Алиева Салтанат Бакытовна" in page
+    assert "Мектеби: 10103 Кызыл-Суу орто мектеби" in page
+    assert "must_change_password" not in page and "school_id" not in page
+    assert "Кийинки киргенде паролду алмаштырышы керек: ооба → ооба" in page
+
+    async with database.session() as s:
+        listed = await s.scalar(select(AuditEntry).where(AuditEntry.action == "grant.create_list"))
+    rows = await (await client.get(f"/audit/{listed.id}/rows")).text()
+    assert "Асанова Айпери" in rows and "Мамытов Эрмек" in rows
+
+    # Filters: by officer, action, date; search by a phone typed with its 0, or by a name.
+    only_resets = await (
+        await client.get("/audit", params={"action": "officer.reset_password"})
+    ).text()
+    assert only_resets.count('data-testid="audit-entry"') == 2
+    by_teacher = await (
+        await client.get("/audit", params={"officer": str(web_world.teacher_a.id)})
+    ).text()
+    assert by_teacher.count('data-testid="audit-entry"') == 1
+    by_phone = await (await client.get("/audit", params={"q": "0700 400 500"})).text()
+    assert by_phone.count('data-testid="audit-entry"') == 1 and "Алиева" in by_phone
+    by_name = await (await client.get("/audit", params={"q": "алиева"})).text()
+    assert by_name.count('data-testid="audit-entry"') == 1
+    future = await (await client.get("/audit", params={"from": "2099-01-01"})).text()
+    assert 'data-testid="audit-entry"' not in future
