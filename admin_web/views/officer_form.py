@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from sqlalchemy import func, select
@@ -24,10 +25,12 @@ from core.validation import Rejected
 from flows.form import FORM, Kind
 from flows.form.fields import Msg
 from flows.notifications import take_notices
+from flows.payment import PAYABLE
 from flows.photos import BLOCKING, CheckResult, stored_warnings
 from flows.photos import render as render_photo_check
 from flows.screens import EDITABLE_STATUSES
 from office.filling import FormInput, fill, open_registration
+from office.receipts import add_receipt, registration_fee
 from storage.models import AccessGrant, Document, Officer, Registration
 from storage.models.geography import search_key
 
@@ -146,6 +149,12 @@ async def _page(request: web.Request, grant: AccessGrant, registration: Registra
         "editable": registration.status in EDITABLE_STATUSES,
         "form_error": rejection_text(request, errors["_form"]) if "_form" in errors else None,
         "saved": request.query.get("saved"),
+        "payable": registration.status in PAYABLE,
+        "payment_types": [(p.code, p.name(lang)) for p in context.campaign.payment_types],
+        "fee": registration_fee(registration, context.campaign),
+        "payment_error": None,
+        "payment_form": {},
+        "other_amount": False,
     }
     page.update(extra)
     return render(request, "officer_form.html", page)
@@ -206,8 +215,53 @@ async def save(request: web.Request) -> web.StreamResponse:
     return redirect(f"/fill/{grant.id}?saved=1")
 
 
+async def add_payment(request: web.Request) -> web.StreamResponse:
+    """Add the applicant's payment receipt, with the chat's rules (`office.receipts`)."""
+    posted = await request.post()
+    kept = {k: str(posted.get(k, ""))[:60] for k in ("payment_type", "amount", "receipt")}
+    confirmed = posted.get("other_amount") == "yes"
+    context = request.app[WEB_CONTEXT]
+    today = datetime.now(ZoneInfo(context.campaign.timezone)).date()
+    async with acting_officer(request) as (session, actor):
+        grant = await _grant(session, actor, request)
+        registration = await open_registration(session, grant, language=request[LANG])
+        result = await add_receipt(
+            session,
+            officer=actor,
+            registration=registration,
+            campaign=context.campaign,
+            payment_type=kept["payment_type"],
+            amount=kept["amount"],
+            receipt=kept["receipt"],
+            other_amount_confirmed=confirmed,
+            today=today,
+        )
+        if isinstance(result, Rejected):
+            lang = request[LANG]
+            if result.message_id == "fill.payment.other_amount":
+                money = context.campaign.money
+                params = {k: money(v, lang) for k, v in result.params.items()}
+                result = Rejected(result.message_id, params)
+            return await _page(
+                request,
+                grant,
+                registration,
+                payment_error=rejection_text(request, result),
+                payment_form=kept,
+                other_amount=result.message_id == "fill.payment.other_amount",
+            )
+        registration_id = registration.id
+    return redirect(f"/review/{registration_id}?done=payment")
+
+
 ROUTES: list[WebRoute] = [
     get("/fill", choose, name="review.fill_list", roles=ALL_ROLES),
     get("/fill/{grant_id:\\d+}", form, name="review.fill", roles=ALL_ROLES),
     post("/fill/{grant_id:\\d+}", save, name="review.fill", roles=ALL_ROLES),
+    post(
+        "/fill/{grant_id:\\d+}/payment",
+        add_payment,
+        name="review.fill_payment",
+        roles=ALL_ROLES,
+    ),
 ]
