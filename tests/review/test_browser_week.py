@@ -214,6 +214,23 @@ PHONE_SHOTS = {
 }
 
 
+# Pairs of visible buttons, badges or page leads whose boxes intersect (by more than 1 px).
+OVERLAPS_JS = """() => {
+  const boxes = [...document.querySelectorAll('button, a.button, .tag, .status, .lead')]
+    .filter(e => e.offsetParent !== null)
+    .map(e => [e, e.getBoundingClientRect()]);
+  const hit = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, r] = boxes[i], [b, q] = boxes[j];
+    if (a.contains(b) || b.contains(a)) continue;
+    const w = Math.min(r.right, q.right) - Math.max(r.left, q.left);
+    const h = Math.min(r.bottom, q.bottom) - Math.max(r.top, q.top);
+    if (w > 1 && h > 1) hit.push(a.textContent.trim() + ' / ' + b.textContent.trim());
+  }
+  return hit;
+}"""
+
+
 def _pages_of(app_routes, role) -> list[str]:  # type: ignore[no-untyped-def]
     """Every page (GET, no id in the path, not a download) `role` may open."""
     return [
@@ -266,6 +283,9 @@ async def test_no_page_scrolls_sideways_on_a_phone_for_any_role(
             if width > 390:
                 too_wide.append(f"{name} {path}: {width}px")
                 await shot(page, f"week-too-wide-{name}-{path.strip('/').replace('/', '-')}")
+            # Buttons, badges and the lines around them never overlap one another.
+            overlaps = await page.evaluate(OVERLAPS_JS)
+            assert not overlaps, (name, path, overlaps)
             # A phone number is never broken over lines.
             for phone in await page.locator(".phone").all():
                 lines = await phone.evaluate(
