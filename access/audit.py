@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.listing import one_page
 from access.scope import Scope
-from core.people import format_phone
+from core.people import format_phone, phone_search_digits
 from storage.enums import AuditFlag
 from storage.models import AuditEntry, Officer
 
@@ -110,18 +112,81 @@ async def log_officer_action(
     )
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the officer asked the log for; None or "" means "any"."""
+
+    officer_id: int | None = None
+    action: str = ""
+    date_from: datetime | None = None  # inclusive, aware
+    date_to: datetime | None = None  # exclusive, aware
+    query: str = ""
+
+
+def _filtered(stmt: Select[Any], flt: AuditFilter) -> Select[Any]:
+    if flt.officer_id is not None:
+        stmt = stmt.where(AuditEntry.actor_id == flt.officer_id)
+    if flt.action:
+        stmt = stmt.where(AuditEntry.action == flt.action)
+    if flt.date_from is not None:
+        stmt = stmt.where(AuditEntry.created_at >= flt.date_from.astimezone(UTC))
+    if flt.date_to is not None:
+        stmt = stmt.where(AuditEntry.created_at < flt.date_to.astimezone(UTC))
+    text = " ".join(flt.query.split())
+    if text:
+        # The snapshot keeps the name as written ("Жумабеков Нурлан"): SQLite's lower() knows
+        # no Cyrillic, so the usual spellings of what was typed are matched instead.
+        spellings = {text, text.lower(), text.title(), text.upper(), text.capitalize()}
+        condition = or_(*(AuditEntry.object_repr.contains(v, autoescape=True) for v in spellings))
+        digits = phone_search_digits(text)
+        if digits is not None:
+            # A grant's phone is in its changes (E.164), an account's in its snapshot (spaced).
+            condition = condition | cast(AuditEntry.changes, String).contains(digits)
+            if len(digits) == 9:
+                spaced = format_phone("+996" + digits)
+                condition = condition | AuditEntry.object_repr.contains(spaced, autoescape=True)
+        stmt = stmt.where(condition)
+    return stmt
+
+
 async def list_audit(
-    session: AsyncSession, *, actor: Officer, offset: int = 0, limit: int = 50
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    flt: AuditFilter | None = None,
+    offset: int = 0,
+    limit: int = 50,
 ) -> tuple[list[AuditEntry], int]:
     """Return one page of the entries `actor` may read, newest first, and their total count.
 
     The admin reads everything, a district coordinator the entries of their district, a school
-    coordinator their own actions.
+    coordinator their own actions. `flt` narrows by officer, action, dates, a name or a phone.
     """
+    stmt = Scope.of(actor).filter_audit(select(AuditEntry))
     return await one_page(
         session,
-        Scope.of(actor).filter_audit(select(AuditEntry)),
+        _filtered(stmt, flt or AuditFilter()),
         order_by=(AuditEntry.created_at.desc(), AuditEntry.id.desc()),
         offset=offset,
         limit=limit,
     )
+
+
+async def audit_choices(
+    session: AsyncSession, *, actor: Officer
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """Return the officers and the actions found in `actor`'s part of the log (for filters)."""
+    scoped = Scope.of(actor).filter_audit(select(AuditEntry)).subquery()
+    officers = await session.execute(
+        select(Officer.id, Officer.full_name)
+        .where(Officer.id.in_(select(scoped.c.actor_id).distinct()))
+        .order_by(Officer.full_name)
+    )
+    actions = await session.scalars(select(scoped.c.action).distinct().order_by(scoped.c.action))
+    return [(i, n) for i, n in officers.all()], list(actions)
+
+
+async def audit_entry(session: AsyncSession, *, actor: Officer, entry_id: int) -> AuditEntry | None:
+    """Return one entry `actor` may read, else None (as if it did not exist)."""
+    stmt = Scope.of(actor).filter_audit(select(AuditEntry).where(AuditEntry.id == entry_id))
+    return (await session.scalars(stmt)).unique().one_or_none()

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_action
 from access.exceptions import AccessDenied, ReportHasErrors
+from access.listing import one_page
 from access.scope import Scope
 from access.tables import RowError, read_table
 from core.validation import Rejected
@@ -230,6 +231,50 @@ async def search_schools(
     if include_unlisted and (not text or UNLISTED_CODE.startswith(text)):
         found.insert(0, await ensure_unlisted_school(session))
     return found[:limit]
+
+
+PICK_SHOWN = 5
+
+
+async def list_schools(
+    session: AsyncSession, *, query: str | None, offset: int = 0, limit: int = 50
+) -> tuple[list[School], int]:
+    """Return one page of the loaded codifier (by code) and its total.
+
+    `query` matches a code prefix or a part of the school's name, any case.
+    """
+    stmt = select(School)
+    text = " ".join((query or "").split())
+    if text:
+        stmt = stmt.where(
+            School.code.startswith(text.replace(" ", ""), autoescape=True)
+            | School.name_search.contains(search_key(text), autoescape=True)
+        )
+    return await one_page(session, stmt, order_by=(School.code,), offset=offset, limit=limit)
+
+
+async def pick_school(session: AsyncSession, *, scope: Scope, text: str) -> str | Rejected:
+    """Return the code of the school a picker's text means, or why it means none or several.
+
+    The picker sends "code — name" from its list; people type a code or a school's name. A
+    code (the first word, digits) is returned as it is, for the caller's own checks; a name
+    must match exactly one school of `scope` (its whole name, or else a part of one name).
+    """
+    cleaned = " ".join(text.split())
+    first = cleaned.split(" ", 1)[0]
+    if not cleaned or first.isdigit():
+        return first
+    key = search_key(cleaned)
+    found = await search_schools(session, scope=scope, query=cleaned, limit=50)
+    exact = [school for school in found if school.name_search == key]
+    matches = exact or found
+    if len(matches) == 1:
+        return matches[0].code
+    if not matches:
+        return Rejected("access.school.no_match", {"text": cleaned})
+    shown = "; ".join(f"{s.code} {s.name}" for s in matches[:PICK_SHOWN])
+    more = "…" if len(matches) > PICK_SHOWN else ""
+    return Rejected("access.school.several", {"n": len(matches), "names": shown + more})
 
 
 async def find_school(session: AsyncSession, code: str) -> School | None:

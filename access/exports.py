@@ -64,7 +64,8 @@ async def _write(
         sheet.start(header, [])
 
 
-async def _scope_name(session: AsyncSession, scope: Scope) -> str:
+async def scope_name(session: AsyncSession, scope: Scope) -> str:
+    """Return what `scope` covers, for file names: a school code, a district, or "all"."""
     if scope.is_school and scope.school_id is not None:
         school = await session.get(School, scope.school_id)
         return school.code if school else "school"
@@ -152,7 +153,7 @@ async def export_school_coordinators(
         columns=("school_code", "school_name", "full_name", "login", "password"),
         stmt=stmt,
         to_cells=_coordinator_cells(secret_box, language),
-        filename=export_filename("schools_access", await _scope_name(session, scope)),
+        filename=export_filename("schools_access", await scope_name(session, scope)),
         what="school_coordinators",
     )
 
@@ -258,6 +259,6 @@ async def export_grants(
         columns=columns,
         stmt=stmt,
         to_cells=cells,
-        filename=export_filename(prefix, await _scope_name(session, scope)),
+        filename=export_filename(prefix, await scope_name(session, scope)),
         what=f"grants_{kind.value}",
     )

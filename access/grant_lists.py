@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from access.audit import log_action
 from access.granting import (
     IssuedGrant,
     Placement,
-    log_grant,
     may_grant,
     missing_checks,
     new_grant,
@@ -30,7 +30,7 @@ from config.campaign import Campaign
 from core.people import validate_full_name, validate_phone
 from core.validation import Accepted, Rejected
 from storage.credentials import SecretBox
-from storage.enums import GrantKind
+from storage.enums import AuditFlag, GrantKind
 from storage.models import AccessGrant, Officer
 
 MAX_LIST_ROWS = 5_000
@@ -220,6 +220,31 @@ async def create_grants_bulk(
             await session.flush()
     except IntegrityError:
         return Rejected("access.bulk.conflict")
-    for item, (_, place) in zip(issued, good, strict=True):
-        await log_grant(session, actor=actor, grant=item.grant, school_code=place.school.code)
+    await log_grant_list(session, actor=actor, kind=kind, grants=[i.grant for i in issued])
     return Accepted(BulkResult(issued=issued, skipped=errors))
+
+
+async def log_grant_list(
+    session: AsyncSession, *, actor: Officer, kind: GrantKind, grants: list[AccessGrant]
+) -> None:
+    """Log one entry for one uploaded list: its row count and the grants it made (the link).
+
+    A list of 2,000 rows is one officer action, so it is one line of the log, not 2,000.
+    """
+    districts = {grant.district_id for grant in grants}
+    await log_action(
+        session,
+        actor=actor,
+        action="grant.create_list",
+        flag=AuditFlag.ADD,
+        obj_type="grant_list",
+        obj_id=None,
+        obj_repr=str(len(grants)),
+        changes=[
+            {"field": "kind", "before": None, "after": kind.value},
+            {"field": "rows", "before": None, "after": len(grants)},
+            {"field": "grant_ids", "before": None, "after": [grant.id for grant in grants]},
+        ],
+        # A district's list stays in that district; a school's list is the school's district.
+        district_id=districts.pop() if len(districts) == 1 else None,
+    )

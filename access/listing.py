@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.people import phone_search_digits
 from storage.models.geography import search_key
 
 PAGE_MAX = 500
-# What people type around phone digits: "+996 (555) 12-34-56".
-_PHONE_PUNCTUATION = re.compile(r"[^\d\s+\-()]")
+
+
+def phone_matches(phone: ColumnElement[str], query: str | None) -> ColumnElement[bool] | None:
+    """Return the condition "this E.164 phone is the one typed", or None when no phone was typed.
+
+    Every list searches phones through this one rule (`core.people.phone_search_digits`):
+    +996…, 996…, 0… and the bare nine digits, spaced or dashed, all find the same phone.
+    """
+    digits = phone_search_digits(query or "")
+    if digits is None:
+        return None
+    return phone.contains(digits, autoescape=True)
 
 
 def name_or_number(
@@ -26,15 +36,18 @@ def name_or_number(
     """Return what a list's search box matches, or None when nothing was typed.
 
     A name substring always (any case, Cyrillic too, against the `search_key` column); when
-    the text is only digits and phone punctuation, also phone digits or a school code prefix.
+    the text is a phone in any typed form (`phone_matches`), that phone; when it is only
+    digits, also a school code prefix.
     """
     text = (query or "").strip()
     if not text:
         return None
     condition = name_search.contains(search_key(text), autoescape=True)
-    digits = re.sub(r"\D", "", text)
-    if digits and not _PHONE_PUNCTUATION.search(text):
-        condition = condition | phone.contains(digits) | school_code.startswith(digits)
+    by_phone = phone_matches(phone, text)
+    if by_phone is not None:
+        condition = condition | by_phone
+    if text.isascii() and text.isdigit():
+        condition = condition | school_code.startswith(text)
     return condition
 
 

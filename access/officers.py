@@ -212,13 +212,15 @@ async def reset_password(
         return Rejected("access.officer.not_found")
     if actor is not None and not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
+    # Read before the reset: the owner may never have replaced the previous initial password.
+    before = target.must_change_password
     password = _issue_initial_password(target, secret_box)
     await log_officer_action(
         session,
         actor=actor,
         officer=target,
         action="officer.reset_password",
-        changes=[{"field": "must_change_password", "before": False, "after": True}],
+        changes=[{"field": "must_change_password", "before": before, "after": True}],
     )
     return Accepted(IssuedPassword(target, password))
 

@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -37,10 +37,7 @@ class StreamingSheet:
         self.rows = 0
 
     def start(self, header: Sequence[str], sample: Sequence[Sequence[object]]) -> None:
-        for index, title in enumerate(header, start=1):
-            longest = max([len(title), *(len(str(row[index - 1] or "")) for row in sample)])
-            width = min(max(longest + 2, _MIN_WIDTH), _MAX_WIDTH)
-            self._sheet.column_dimensions[get_column_letter(index)].width = width
+        fit_columns(self._sheet, header, sample)
         self._sheet.freeze_panes = "A2"
         bold = Font(bold=True)
         cells = []
@@ -57,6 +54,17 @@ class StreamingSheet:
     async def save(self, out: BinaryIO) -> None:
         # Zipping a large sheet takes a while: keep the event loop free.
         await asyncio.to_thread(self._book.save, out)
+
+
+def fit_columns(sheet: Any, header: Sequence[str], sample: Sequence[Sequence[object]]) -> None:
+    """Set each column's width to its longest text in `header` and `sample` (8 to 60 wide).
+
+    A write-only sheet takes widths only before its first row is appended.
+    """
+    for index, title in enumerate(header, start=1):
+        longest = max([len(title), *(len(str(row[index - 1] or "")) for row in sample)])
+        width = min(max(longest + 2, _MIN_WIDTH), _MAX_WIDTH)
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def slug(text: str) -> str:

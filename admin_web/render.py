@@ -12,10 +12,12 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import Message
 from admin_web.keys import CSRF_TOKEN, LANG, SESSION, WEB_TEXTS
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from core.people import format_phone
+from flows.photos import stored_warnings
 from storage.enums import Role
 
 LOCAL_ZONE = ZoneInfo("Asia/Bishkek")
@@ -49,7 +51,20 @@ def _page_context(request: web.Request) -> dict[str, Any]:
         "csrf_token": request.get(CSRF_TOKEN, ""),
         "Role": Role,
         "current_path": request.path_qs,
+        "money": partial(_money, request, lang),
+        "photo_warnings": partial(_photo_warnings, lang),
     }
+
+
+def _photo_warnings(lang: str, check_results: list[dict[str, Any]] | None) -> list[str]:
+    return stored_warnings(check_results or [], lang)
+
+
+def _money(request: web.Request, lang: str, amount: int | None) -> str:
+    """Write a sum as the bot does ("1 410 сом"); empty when there is none."""
+    if amount is None:
+        return ""
+    return request.app[WEB_CONTEXT].campaign.money(int(amount), lang)
 
 
 def _local_time(moment: datetime | None) -> str:

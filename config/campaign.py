@@ -94,6 +94,10 @@ class Campaign(BaseModel):
     def currency(self, lang: str) -> str:
         return self.currency_ky if lang == "ky" else self.currency_ru
 
+    def money(self, amount: int, lang: str) -> str:
+        """Write a sum as the bot and the web both show it: "1 410 сом" (thousands spaced)."""
+        return f"{amount:,}".replace(",", " ") + " " + self.currency(lang)
+
     @cached_property
     def subjects_by_code(self) -> dict[str, Subject]:
         return {s.code: s for s in self.subjects}

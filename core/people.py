@@ -38,6 +38,37 @@ def validate_phone(text: str) -> Accepted[str] | Rejected:
     return Accepted(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
+_TYPED_PHONE = re.compile(r"^\+?[\d\s\-().]+$")
+# Fewer digits than this match too many phones to be a search by phone.
+MIN_PHONE_SEARCH_DIGITS = 3
+
+
+def phone_search_digits(text: str) -> str | None:
+    """Return the digits a stored phone must hold after ``+996`` to match what was typed.
+
+    The one search rule of every list: a number typed in any of the forms people use
+    (``+996 700 510 010``, ``996700510010``, ``0700 510 010``, ``700510010``, with spaces,
+    dashes, dots or brackets) becomes the national digits (``700510010``); a part of a number
+    stays the part (``510 010`` → ``510010``). The trunk ``0`` and the country code are dropped
+    because no Kyrgyz national number starts with 0, and a stored phone is E.164. Returns None
+    when the text is not a phone (letters) or too short to search by.
+    """
+    raw = unicodedata.normalize("NFKC", (text or "").strip())
+    if not raw or not _TYPED_PHONE.match(raw):
+        return None
+    digits = "".join(ch for ch in raw if "0" <= ch <= "9")
+    if raw.startswith("+") or digits.startswith("00"):
+        digits = digits.lstrip("0")
+        if not digits.startswith("996"):
+            return None
+        digits = digits[3:]
+    elif digits.startswith("996") and len(digits) == 12:
+        digits = digits[3:]
+    else:
+        digits = digits.lstrip("0")
+    return digits if len(digits) >= MIN_PHONE_SEARCH_DIGITS else None
+
+
 def format_phone(e164: str) -> str:
     """Return a stored phone in the spaced international form people read: +996 555 123 456."""
     try:
@@ -57,11 +88,12 @@ def validate_full_name(text: str) -> Accepted[str] | Rejected:
     parts = cleaned.split(" ") if cleaned else []
     if len(parts) < 2:
         return Rejected("error.name.parts")
-    if len(parts) > 4 or len(cleaned) > 200:
-        return Rejected("error.name.too_long")
+    # Characters first: a name with a digit or a sign is refused for that, whatever its length.
     for part in parts:
         if not _NAME_PART.match(part) or not all(_script_ok(ch) for ch in part):
             return Rejected("error.name.letters")
+    if len(parts) > 4 or len(cleaned) > 200:
+        return Rejected("error.name.too_long")
     return Accepted(" ".join(_capitalize(p) for p in parts))
 
 

@@ -103,7 +103,7 @@ class Turn:
         return format_date(value, "d MMMM y", locale=self.lang)
 
     def money(self, amount: int) -> str:
-        return f"{amount:,}".replace(",", " ") + " " + self.campaign.currency(self.lang)
+        return self.campaign.money(amount, self.lang)
 
     # Transient state of this chat (DESIGN.md principle 2: losing it costs a re-ask).
     def _state_key(self, name: str) -> str:

@@ -18,6 +18,7 @@ from core.i18n import Translator
 from core.people import format_phone
 from flows.form import EDITABLE, FIELDS
 from flows.notifications import ApplicantEvent, ApplicantNotice, Notice, ReviewPrompt
+from flows.photos import stored_warnings
 from flows.replies import Option, Reply
 from flows.screens import REASON_FIELDS
 from office.decisions import fee_of, paid_amount
@@ -221,8 +222,13 @@ class NoticeComposer:
         for row in answer_rows(self._texts, lang, self._campaign, registration.answers or {}):
             if not row.document_ids:
                 lines.append(f"{row.label}: {row.value}")
-        if any(d.check_results for d in documents):
+        warned = [(d, stored_warnings(d.check_results, lang)) for d in documents]
+        warned = [(d, texts) for d, texts in warned if texts]
+        if warned:
             lines += ["", self._t(lang, "review.prompt.warnings")]
+            for document, texts in warned:
+                caption = self._photo(document, lang).caption
+                lines += [f"⚠ {caption}: {text}" for text in texts]
         options = (
             Option(f"{APPROVE}{registration.id}", self._t(lang, "review.option.approve")),
             Option(f"{REJECT}{registration.id}", self._t(lang, "review.option.reject")),

@@ -15,9 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from access.listing import phone_matches
 from access.scope import Scope
-from core.people import validate_phone
-from core.validation import Accepted
 from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import AccessGrant, Officer, Payment, Registration, RegistrationEvent
 from storage.models.geography import search_key
@@ -140,10 +139,9 @@ def _search(stmt: Select[Any], query: str) -> Select[Any]:
     digits = re.sub(r"[\s\-]", "", text)
     if digits.isdigit() and len(digits) == 14:
         return stmt.where(Registration.answers["pin"].as_string() == digits)
-    phone = validate_phone(text) if re.fullmatch(r"[+\d\s\-()]{6,}", text) else None
-    if isinstance(phone, Accepted):
-        return stmt.where(AccessGrant.phone == phone.value)
-    return stmt.where(AccessGrant.full_name_search.contains(search_key(text), autoescape=True))
+    by_name = AccessGrant.full_name_search.contains(search_key(text), autoescape=True)
+    by_phone = phone_matches(AccessGrant.phone, text)
+    return stmt.where(by_name if by_phone is None else by_name | by_phone)
 
 
 async def review_queue(

@@ -7,7 +7,7 @@ missing answer, as the conversation would ask next), after the applicants who ne
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
@@ -24,15 +24,49 @@ from storage.models import AccessGrant, Officer, Registration, School
 FUNNEL_STEPS = ("not_started", "0", "1", "2", "3", "4", "5", "complete")
 
 
+# Statuses an entry passes through, counted cumulatively: an approved entry was submitted.
+_SUBMITTED = frozenset(
+    {
+        RegistrationStatus.SUBMITTED,
+        RegistrationStatus.APPROVED,
+        RegistrationStatus.REJECTED,
+        RegistrationStatus.REGISTERED,
+    }
+)
+_APPROVED = frozenset({RegistrationStatus.APPROVED, RegistrationStatus.REGISTERED})
+SCHOOL_COLUMNS = ("code", "name", "granted", "started", "submitted", "approved", "registered")
+
+
 @dataclass
 class SchoolRow:
+    """How far one school's applicants got: every count includes those who went further."""
+
     code: str
     name: str
-    counts: dict[RegistrationStatus, int] = field(default_factory=dict)
+    granted: int = 0
+    started: int = 0
+    submitted: int = 0
+    approved: int = 0
+    registered: int = 0
+
+    def add(self, status: RegistrationStatus, n: int) -> None:
+        self.started += n
+        self.submitted += n if status in _SUBMITTED else 0
+        self.approved += n if status in _APPROVED else 0
+        self.registered += n if status is RegistrationStatus.REGISTERED else 0
 
     @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+    def submitted_share(self) -> float:
+        """Submitted entries per grant, 0 to 1 (what shows a school lagging)."""
+        return self.submitted / self.granted if self.granted else 0.0
+
+
+def sort_schools(rows: list[SchoolRow], column: str, *, descending: bool) -> list[SchoolRow]:
+    """Return `rows` ordered by one of `SCHOOL_COLUMNS` (by code when unknown), ties by code."""
+    if column not in SCHOOL_COLUMNS:
+        column = "code"
+    ordered = sorted(rows, key=lambda row: row.code)
+    return sorted(ordered, key=lambda row: getattr(row, column), reverse=descending)
 
 
 @dataclass
@@ -58,15 +92,7 @@ async def dashboard(session: AsyncSession, *, actor: Officer, campaign: Campaign
     )
     by_status = {status: 0 for status in RegistrationStatus}
     by_status.update({status: int(n) for status, n in status_rows.all()})
-    school_rows = await session.execute(
-        scoped.join(School, School.id == AccessGrant.school_id)
-        .with_only_columns(School.code, School.name, Registration.status, func.count())
-        .group_by(School.code, School.name, Registration.status)
-        .order_by(School.code)
-    )
-    schools: dict[str, SchoolRow] = {}
-    for code, name, status, n in school_rows.all():
-        schools.setdefault(code, SchoolRow(code, name)).counts[status] = int(n)
+    schools = await _by_school(session, actor=actor, year=campaign.year)
     zone = ZoneInfo(campaign.timezone)
     moments = await session.scalars(
         scoped.with_only_columns(Registration.submitted_at).where(
@@ -85,10 +111,42 @@ async def dashboard(session: AsyncSession, *, actor: Officer, campaign: Campaign
     return Dashboard(
         granted=granted,
         by_status=by_status,
-        by_school=sorted(schools.values(), key=lambda row: row.code),
+        by_school=schools,
         per_day=sorted(days.items()),
         funnel=[(step, stopped.get(step, 0)) for step in FUNNEL_STEPS],
     )
+
+
+async def _by_school(session: AsyncSession, *, actor: Officer, year: int) -> list[SchoolRow]:
+    """Every school of the scope, those nobody started at included, in three grouped queries."""
+    scope = Scope.of(actor)
+    rows: dict[int, SchoolRow] = {}
+    listed = await session.execute(
+        scope.filter_schools(select(School.id, School.code, School.name))
+    )
+    for school_id, code, name in listed.all():
+        rows[school_id] = SchoolRow(code, name)
+    granted = await session.execute(
+        scope.filter_grants(
+            select(School.id, School.code, School.name, func.count())
+            .select_from(AccessGrant)
+            .join(School, School.id == AccessGrant.school_id)
+            .where(AccessGrant.campaign_year == year, AccessGrant.revoked_at.is_(None))
+            .group_by(School.id, School.code, School.name)
+        )
+    )
+    # A grant may sit at a school outside the district's own list (9999, "not in the codifier").
+    for school_id, code, name, n in granted.all():
+        rows.setdefault(school_id, SchoolRow(code, name)).granted = int(n)
+    started = await session.execute(
+        scoped_registrations(actor, year)
+        .join(School, School.id == AccessGrant.school_id)
+        .with_only_columns(School.id, School.code, School.name, Registration.status, func.count())
+        .group_by(School.id, School.code, School.name, Registration.status)
+    )
+    for school_id, code, name, status, n in started.all():
+        rows.setdefault(school_id, SchoolRow(code, name)).add(status, int(n))
+    return sorted(rows.values(), key=lambda row: row.code)
 
 
 def _local_day(moment, zone: ZoneInfo) -> date:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import IO, Any
 
 from aiohttp import web
@@ -11,35 +10,37 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from access.exports import scope_name
+from access.scope import Scope
+from access.xlsx import export_filename, fit_columns
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.downloads import new_spool, stream_file
 from admin_web.keys import LANG
 from admin_web.render import render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get
-from office.stats import Dashboard, dashboard
-from storage.enums import RegistrationStatus
+from office.stats import SCHOOL_COLUMNS, Dashboard, dashboard, sort_schools
 
 
 def bars(rows: list[tuple[str, int]]) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart: label, value and bar width (0-100) per row."""
+    """Return a horizontal bar chart: label and value per row, and the largest value."""
     top = max((value for _, value in rows), default=0) or 1
-    return {
-        "rows": [(label, value, round(100 * value / top, 1)) for label, value in rows],
-        "height": 26 * max(len(rows), 1),
-    }
+    return {"rows": rows, "top": top}
+
+
+def _school_order(request: web.Request) -> tuple[str, bool]:
+    column = request.query.get("sort", "code")
+    return (column if column in SCHOOL_COLUMNS else "code"), request.query.get("dir") == "desc"
 
 
 def _charts(request: web.Request, figures: Dashboard) -> dict[str, Any]:
     statuses = [
         (text(request, f"review.status.{s.value}"), n) for s, n in figures.by_status.items()
     ]
-    schools = [(f"{row.code} {row.name}", row.total) for row in figures.by_school]
     days = [(day.strftime("%d.%m"), n) for day, n in figures.per_day]
     funnel = [(text(request, f"dashboard.funnel.{step}"), n) for step, n in figures.funnel]
     return {
         "status_chart": bars(statuses),
-        "school_chart": bars(schools),
         "day_chart": bars(days),
         "funnel_chart": bars(funnel),
     }
@@ -49,10 +50,19 @@ async def page(request: web.Request) -> web.StreamResponse:
     context = request.app[WEB_CONTEXT]
     async with acting_officer(request) as (session, actor):
         figures = await dashboard(session, actor=actor, campaign=context.campaign)
+    column, descending = _school_order(request)
+    schools = sort_schools(figures.by_school, column, descending=descending)
     return render(
         request,
         "dashboard.html",
-        {"figures": figures, "statuses": list(RegistrationStatus), **_charts(request, figures)},
+        {
+            "figures": figures,
+            "schools": schools,
+            "sort": column,
+            "descending": descending,
+            "columns": SCHOOL_COLUMNS,
+            **_charts(request, figures),
+        },
     )
 
 
@@ -61,6 +71,7 @@ def _write(out: IO[bytes], sheets: list[tuple[str, list[str], list[list[Any]]]])
     bold = Font(bold=True)
     for title, header, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
+        fit_columns(sheet, header, rows)
         sheet.freeze_panes = "A2"
         cells = []
         for name in header:
@@ -79,8 +90,9 @@ async def export(request: web.Request) -> web.StreamResponse:
     lang = request[LANG]
     async with acting_officer(request) as (session, actor):
         figures = await dashboard(session, actor=actor, campaign=context.campaign)
-    statuses = list(RegistrationStatus)
-    status_names = [text(request, f"review.status.{s.value}") for s in statuses]
+        scope = await scope_name(session, Scope.of(actor))
+    column, descending = _school_order(request)
+    schools = sort_schools(figures.by_school, column, descending=descending)
     sheets = [
         (
             text(request, "dashboard.by_status"),
@@ -89,8 +101,8 @@ async def export(request: web.Request) -> web.StreamResponse:
         ),
         (
             text(request, "dashboard.by_school"),
-            [text(request, "field.school_code"), text(request, "dashboard.school"), *status_names],
-            [[r.code, r.name, *[r.counts.get(s, 0) for s in statuses]] for r in figures.by_school],
+            [text(request, f"dashboard.col.{name}") for name in SCHOOL_COLUMNS],
+            [[getattr(row, name) for name in SCHOOL_COLUMNS] for row in schools],
         ),
         (
             text(request, "dashboard.per_day"),
@@ -103,7 +115,7 @@ async def export(request: web.Request) -> web.StreamResponse:
             [[text(request, f"dashboard.funnel.{step}"), n] for step, n in figures.funnel],
         ),
     ]
-    filename = f"dashboard-{lang}-{datetime.now(UTC):%Y-%m-%d}.xlsx"
+    filename = export_filename(f"dashboard-{lang}", scope)
     with new_spool() as out:
         await asyncio.to_thread(_write, out, sheets)
         return await stream_file(request, out, filename)

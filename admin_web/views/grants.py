@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.codifier import search_schools
+from access.codifier import pick_school, search_schools
 from access.grants import (
     IssuedGrant,
     create_grant,
@@ -139,16 +139,21 @@ def create_view(desk: GrantDesk):  # type: ignore[no-untyped-def]
         ticked = _ticked(form)
         context = request.app[WEB_CONTEXT]
         async with acting_officer(request) as (session, actor):
-            result = await create_grant(
-                session,
-                actor=actor,
-                kind=desk.kind,
-                phone=kept["phone"],
-                full_name=kept["full_name"],
-                school_code=kept["school"].strip().split(" ", 1)[0] or None,
-                checks=ticked,
-                campaign=context.campaign,
-                secret_box=context.secret_box,
+            picked = await pick_school(session, scope=Scope.of(actor), text=kept["school"])
+            result = (
+                picked
+                if isinstance(picked, Rejected)
+                else await create_grant(
+                    session,
+                    actor=actor,
+                    kind=desk.kind,
+                    phone=kept["phone"],
+                    full_name=kept["full_name"],
+                    school_code=picked or None,
+                    checks=ticked,
+                    campaign=context.campaign,
+                    secret_box=context.secret_box,
+                )
             )
             if isinstance(result, Rejected):
                 return await grants_page(
@@ -232,14 +237,25 @@ def upload_view(desk: GrantDesk):  # type: ignore[no-untyped-def]
 
 
 async def new_code(request: web.Request) -> web.StreamResponse:
-    """Issue a new one-time access code for one applicant (the old one stops working)."""
+    """Issue a new one-time access code for one applicant (the old one stops working).
+
+    Only once confirmed: a GET, or a POST without ``confirm``, shows what will happen first.
+    """
     grant_id = int(request.match_info["grant_id"])
     context = request.app[WEB_CONTEXT]
+    confirmed = request.method == "POST" and (await request.post()).get("confirm") == "yes"
     async with acting_officer(request) as (session, actor):
         # Another district's or school's grant answers as if it did not exist.
         grant = await get_grant(session, actor=actor, grant_id=grant_id)
         if grant is None:
             raise web.HTTPNotFound()
+        if not confirmed:
+            desk = MZHB if actor.role is Role.DISTRICT else GRADUATES
+            return render(
+                request,
+                "confirm_code.html",
+                {"grant": grant, "school": grant.school, "desk": desk},
+            )
         result = await regenerate_access_code(
             session, actor=actor, grant_id=grant_id, secret_box=context.secret_box
         )
@@ -265,6 +281,12 @@ ROUTES: list[WebRoute] = [
         upload_view(GRADUATES),
         name="grants.graduates.upload",
         roles=_SCHOOL,
+    ),
+    get(
+        "/grants/{grant_id:\\d+}/code",
+        new_code,
+        name="grants.new_code",
+        roles={Role.DISTRICT, Role.SCHOOL},
     ),
     post(
         "/grants/{grant_id:\\d+}/code",

@@ -7,27 +7,31 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_object_session
 
+from access.listing import phone_matches
 from access.scope import Scope
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import LANG, WEB_TEXTS
-from admin_web.paging import PageRequest
+from admin_web.paging import Page, PageRequest
 from admin_web.render import redirect, rejection_text, render
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
 from flows.form import FORM, Kind
 from flows.form.fields import Msg
 from flows.notifications import take_notices
-from flows.photos import BLOCKING, CheckResult
+from flows.payment import PAYABLE
+from flows.photos import BLOCKING, CheckResult, stored_warnings
 from flows.photos import render as render_photo_check
 from flows.screens import EDITABLE_STATUSES
 from office.filling import FormInput, fill, open_registration
-from storage.models import AccessGrant, Officer, Registration
+from office.receipts import add_receipt, registration_fee
+from storage.models import AccessGrant, Document, Officer, Registration
 from storage.models.geography import search_key
 
 LIST_LIMIT = 50
@@ -45,7 +49,7 @@ async def _grant(session: AsyncSession, actor: Officer, request: web.Request) ->
 
 
 async def choose(request: web.Request) -> web.StreamResponse:
-    """List the applicants in scope, to pick whose form to fill."""
+    """List the applicants in scope, a page at a time, to pick whose form to fill."""
     paging = PageRequest.from_request(request, size=LIST_LIMIT)
     year = request.app[WEB_CONTEXT].campaign.year
     async with acting_officer(request) as (session, actor):
@@ -55,13 +59,20 @@ async def choose(request: web.Request) -> web.StreamResponse:
             .where(AccessGrant.campaign_year == year, AccessGrant.revoked_at.is_(None))
         )
         if paging.query:
-            key = search_key(paging.query)
-            stmt = stmt.where(
-                AccessGrant.full_name_search.contains(key, autoescape=True)
-                | AccessGrant.phone.contains(paging.query.replace(" ", ""), autoescape=True)
+            by_name = AccessGrant.full_name_search.contains(
+                search_key(paging.query), autoescape=True
             )
-        rows = (await session.execute(stmt.order_by(AccessGrant.full_name).limit(LIST_LIMIT))).all()
-    return render(request, "fill_list.html", {"rows": rows, "query": paging.query})
+            by_phone = phone_matches(AccessGrant.phone, paging.query)
+            stmt = stmt.where(by_name if by_phone is None else by_name | by_phone)
+        total = await session.scalar(select(func.count()).select_from(stmt.subquery()))
+        rows = (
+            await session.execute(
+                stmt.order_by(AccessGrant.full_name, AccessGrant.id)
+                .offset(paging.offset)
+                .limit(paging.size)
+            )
+        ).all()
+    return render(request, "fill_list.html", {"page": Page(list(rows), int(total or 0), paging)})
 
 
 def _display(name: str, value: Any) -> str:
@@ -105,6 +116,7 @@ def _fields(request: web.Request, registration: Registration, errors: dict[str, 
                 "value": answers.get(item.name),
                 "text": _display(item.name, answers.get(item.name)),
                 "error": _error_text(request, error) if error else None,
+                "warnings": [],
             }
         )
     return out
@@ -115,15 +127,34 @@ async def _page(request: web.Request, grant: AccessGrant, registration: Registra
     context = request.app[WEB_CONTEXT]
     lang = request[LANG]
     benefits = [(b.code, b.name(lang)) for b in context.campaign.benefits]
+    fields = _fields(request, registration, errors)
+    session = async_object_session(registration)
+    if session is not None and registration.id is not None:
+        # What the photo checks warned about, shown before the officer submits.
+        documents = await session.scalars(
+            select(Document).where(
+                Document.registration_id == registration.id, Document.replaced_at.is_(None)
+            )
+        )
+        warned = {d.id: stored_warnings(d.check_results, lang) for d in documents}
+        for field in fields:
+            if field["kind"] == Kind.FILE.value and isinstance(field["value"], int):
+                field["warnings"] = warned.get(field["value"], [])
     page = {
         "grant": grant,
         "registration": registration,
-        "fields": _fields(request, registration, errors),
+        "fields": fields,
         "benefits": benefits,
         "mandatory": ", ".join(t.name(lang) for t in context.campaign.mandatory_tests),
         "editable": registration.status in EDITABLE_STATUSES,
         "form_error": rejection_text(request, errors["_form"]) if "_form" in errors else None,
         "saved": request.query.get("saved"),
+        "payable": registration.status in PAYABLE,
+        "payment_types": [(p.code, p.name(lang)) for p in context.campaign.payment_types],
+        "fee": registration_fee(registration, context.campaign),
+        "payment_error": None,
+        "payment_form": {},
+        "other_amount": False,
     }
     page.update(extra)
     return render(request, "officer_form.html", page)
@@ -184,8 +215,53 @@ async def save(request: web.Request) -> web.StreamResponse:
     return redirect(f"/fill/{grant.id}?saved=1")
 
 
+async def add_payment(request: web.Request) -> web.StreamResponse:
+    """Add the applicant's payment receipt, with the chat's rules (`office.receipts`)."""
+    posted = await request.post()
+    kept = {k: str(posted.get(k, ""))[:60] for k in ("payment_type", "amount", "receipt")}
+    confirmed = posted.get("other_amount") == "yes"
+    context = request.app[WEB_CONTEXT]
+    today = datetime.now(ZoneInfo(context.campaign.timezone)).date()
+    async with acting_officer(request) as (session, actor):
+        grant = await _grant(session, actor, request)
+        registration = await open_registration(session, grant, language=request[LANG])
+        result = await add_receipt(
+            session,
+            officer=actor,
+            registration=registration,
+            campaign=context.campaign,
+            payment_type=kept["payment_type"],
+            amount=kept["amount"],
+            receipt=kept["receipt"],
+            other_amount_confirmed=confirmed,
+            today=today,
+        )
+        if isinstance(result, Rejected):
+            lang = request[LANG]
+            if result.message_id == "fill.payment.other_amount":
+                money = context.campaign.money
+                params = {k: money(v, lang) for k, v in result.params.items()}
+                result = Rejected(result.message_id, params)
+            return await _page(
+                request,
+                grant,
+                registration,
+                payment_error=rejection_text(request, result),
+                payment_form=kept,
+                other_amount=result.message_id == "fill.payment.other_amount",
+            )
+        registration_id = registration.id
+    return redirect(f"/review/{registration_id}?done=payment")
+
+
 ROUTES: list[WebRoute] = [
     get("/fill", choose, name="review.fill_list", roles=ALL_ROLES),
     get("/fill/{grant_id:\\d+}", form, name="review.fill", roles=ALL_ROLES),
     post("/fill/{grant_id:\\d+}", save, name="review.fill", roles=ALL_ROLES),
+    post(
+        "/fill/{grant_id:\\d+}/payment",
+        add_payment,
+        name="review.fill_payment",
+        roles=ALL_ROLES,
+    ),
 ]

@@ -13,13 +13,19 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.codifier import find_school, list_districts, search_schools
-from access.officers import IssuedPassword, create_officer, list_officers, reset_password
+from access.codifier import find_school, list_districts, pick_school, search_schools
+from access.officers import (
+    IssuedPassword,
+    create_officer,
+    list_officers,
+    reset_password,
+    set_active,
+)
 from access.scope import Scope
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.paging import Page, PageRequest
-from admin_web.render import rejection_text, render
+from admin_web.render import rejection_text, render, text
 from admin_web.routing import WebRoute, get, post
 from admin_web.sessions import close_officer_sessions
 from core.validation import Rejected
@@ -66,7 +72,9 @@ async def _page(
         "error": None,
         "issued": None,
         "delivered": False,
+        "notice": None,
         "list_route": desk.route,
+        "active_route": desk.route + ".active",
     }
     if desk.managed is Role.DISTRICT:
         context["districts"] = await list_districts(session)
@@ -99,12 +107,15 @@ async def _deliver(request: web.Request, issued: IssuedPassword) -> bool:
     )
 
 
-async def _school_id(session: AsyncSession, text: str) -> int | None:
-    """Return the picked school's id: the datalist sends "code — name", people type a code.
+async def _school_id(session: AsyncSession, actor: Officer, text: str) -> int | None | Rejected:
+    """Return the picked school's id, or why the typed text picks none or several.
 
+    The datalist sends "code — name"; people type a code or a name (it must match one school).
     Whether the school is the officer's own is the business layer's check (it names the code).
     """
-    code = text.strip().split(" ", 1)[0]
+    code = await pick_school(session, scope=Scope.of(actor), text=text)
+    if isinstance(code, Rejected):
+        return code
     school = await find_school(session, code) if code else None
     return school.id if school is not None else None
 
@@ -122,7 +133,11 @@ def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
             if desk.managed is Role.DISTRICT:
                 where["district_id"] = int(kept["district"]) if kept["district"].isdigit() else None
             else:
-                where["school_id"] = await _school_id(session, kept["school"])
+                picked = await _school_id(session, actor, kept["school"])
+                if isinstance(picked, Rejected):
+                    error = rejection_text(request, picked)
+                    return await _page(request, desk, session, actor, form=kept, error=error)
+                where["school_id"] = picked
             result = await create_officer(
                 session,
                 actor=actor,
@@ -172,6 +187,37 @@ def _reset_view(desk: _Desk):  # type: ignore[no-untyped-def]
     return view
 
 
+def _active_view(desk: _Desk):  # type: ignore[no-untyped-def]
+    """Deactivate (``active=no``) or reactivate (``active=yes``) an account one level below."""
+
+    async def view(request: web.Request) -> web.StreamResponse:
+        officer_id = int(request.match_info["officer_id"])
+        active = (await request.post()).get("active") == "yes"
+        context = request.app[WEB_CONTEXT]
+        async with acting_officer(request) as (session, actor):
+            target = await session.get(Officer, officer_id)
+            # Another district's account answers as if it did not exist.
+            if target is None or target.role is not desk.managed:
+                raise web.HTTPNotFound()
+            if not Scope.of(actor).allows_officer(target):
+                raise web.HTTPNotFound()
+            result = await set_active(session, actor=actor, officer_id=officer_id, active=active)
+            if isinstance(result, Rejected):
+                error = rejection_text(request, result)
+                return await _page(request, desk, session, actor, error=error)
+            name = result.value.full_name
+        if not active:
+            # A deactivated officer is logged out everywhere at once, not at the next request.
+            await close_officer_sessions(context.database, officer_id)
+        notice = text(
+            request, "officers.activated" if active else "officers.deactivated", name=name
+        )
+        async with acting_officer(request) as (session, actor):
+            return await _page(request, desk, session, actor, notice=notice)
+
+    return view
+
+
 _CENTRAL = {Role.CENTRAL}
 _DISTRICT = {Role.DISTRICT}
 
@@ -184,12 +230,24 @@ ROUTES: list[WebRoute] = [
         name="officers.districts.reset",
         roles=_CENTRAL,
     ),
+    post(
+        "/coordinators/{officer_id:\\d+}/active",
+        _active_view(COORDINATORS),
+        name="officers.districts.active",
+        roles=_CENTRAL,
+    ),
     get("/schools", _list_view(SCHOOL_USERS), name=SCHOOL_USERS.route, roles=_DISTRICT),
     post("/schools", _create_view(SCHOOL_USERS), name=SCHOOL_USERS.route, roles=_DISTRICT),
     post(
         "/schools/{officer_id:\\d+}/password",
         _reset_view(SCHOOL_USERS),
         name="officers.schools.reset",
+        roles=_DISTRICT,
+    ),
+    post(
+        "/schools/{officer_id:\\d+}/active",
+        _active_view(SCHOOL_USERS),
+        name="officers.schools.active",
         roles=_DISTRICT,
     ),
 ]

@@ -7,6 +7,7 @@ cached (`Cache-Control: no-store`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -68,6 +69,27 @@ def queue_filter(query: Any) -> QueueFilter:
     )
 
 
+def queue_query(raw: str) -> str:
+    """Return the queue's own parameters of a query string, to come back to the same list."""
+    kept = [
+        (k, v)
+        for k, v in parse_qsl(raw.partition("?")[2] if "?" in raw else raw)
+        if k in _QUEUE_PARAMS
+    ]
+    return urlencode(kept)
+
+
+_FILTERS = ("school", "from", "to", "benefits", "payment")
+
+
+def _filters_set(query: Any) -> int:
+    """How many filters (other than the search text) differ from the queue's default."""
+    status = query.get("status", RegistrationStatus.SUBMITTED.value)
+    return sum(bool(query.get(k)) for k in _FILTERS) + (
+        status != RegistrationStatus.SUBMITTED.value
+    )
+
+
 def _zone(request: web.Request) -> ZoneInfo:
     return ZoneInfo(request.app[WEB_CONTEXT].campaign.timezone)
 
@@ -94,8 +116,19 @@ async def queue(request: web.Request, **extra: Any) -> web.StreamResponse:
             offset=paging.offset,
             limit=paging.size,
         )
+        elsewhere = 0
+        if not total and flt.query and flt.status is not None:
+            # Nothing in this status: say whether the search finds the person in another.
+            _, elsewhere = await review_queue(
+                session,
+                actor=actor,
+                year=context.campaign.year,
+                flt=replace(flt, status=None),
+                zone=_zone(request),
+                limit=1,
+            )
         schools = await _schools(session, actor)
-    params = {k: v for k, v in request.query.items() if k != "page" and v}
+    params = {k: v for k, v in request.query.items() if k in _QUEUE_PARAMS and k != "page" and v}
     pages = max((total + paging.size - 1) // paging.size, 1)
     return render(
         request,
@@ -112,6 +145,10 @@ async def queue(request: web.Request, **extra: Any) -> web.StreamResponse:
             "statuses": list(RegistrationStatus),
             "payment_filters": PAYMENT_FILTERS,
             "approved": request.query.get("approved"),
+            "nothing_ticked": "nothing" in request.query,
+            "elsewhere": elsewhere,
+            "filters_set": _filters_set(request.query),
+            "back": queue_query(request.query_string),
             **extra,
         },
     )
@@ -160,6 +197,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
     error = request.query.get("error", "")
     if error.startswith("review.error."):
         page["error"] = text(request, error)
+    page["back"] = queue_query(request.query.get("back", ""))
     return render(request, "review_detail.html", page)
 
 
@@ -187,6 +225,7 @@ async def document(request: web.Request) -> web.StreamResponse:
 
 async def approve(request: web.Request) -> web.StreamResponse:
     registration_id = _registration_id(request)
+    back = queue_query(str((await request.post()).get("back", "")))
     context = request.app[WEB_CONTEXT]
     async with acting_officer(request) as (session, actor):
         result = await decisions.approve(
@@ -202,7 +241,7 @@ async def approve(request: web.Request) -> web.StreamResponse:
             raise web.HTTPNotFound()
         return redirect(f"/review/{registration_id}?error={result.message_id}")
     await context.publisher.publish(notices)
-    return redirect(f"/review/{registration_id}?done=approved")
+    return redirect(f"/review/{registration_id}?" + urlencode({"done": "approved", "back": back}))
 
 
 async def reject(request: web.Request) -> web.StreamResponse:
@@ -230,15 +269,21 @@ async def reject(request: web.Request) -> web.StreamResponse:
                 raise web.HTTPNotFound()
             page = await _detail_context(request, session, registration)
         page.update(error=text(request, result.message_id), chosen=reasons, comment=comment)
+        page["back"] = queue_query(str(form.get("back", "")))
         return render(request, "review_detail.html", page)
     await context.publisher.publish(notices)
-    return redirect(f"/review/{registration_id}?done=rejected")
+    back = queue_query(str(form.get("back", "")))
+    return redirect(f"/review/{registration_id}?" + urlencode({"done": "rejected", "back": back}))
 
 
 async def bulk_approve(request: web.Request) -> web.StreamResponse:
     """Approve every ticked entry that is still waiting; the others are counted, not touched."""
     form = await request.post()
     ids = [int(i) for i in form.getall("ids", []) if str(i).isdigit()][:BULK_LIMIT]
+    kept = parse_qsl(queue_query(str(form.get("back", ""))))
+    if not ids:
+        # Nothing ticked: say so on the same list instead of "0 approved".
+        return redirect("/review?" + urlencode([*kept, ("nothing", "1")]))
     context = request.app[WEB_CONTEXT]
     approved = 0
     async with acting_officer(request) as (session, actor):
@@ -254,8 +299,6 @@ async def bulk_approve(request: web.Request) -> web.StreamResponse:
         notices = take_notices(session)
     await context.publisher.publish(notices)
     # Back to the same filters; only the queue's own parameters survive the round trip.
-    back = parse_qsl(str(form.get("back", "")).partition("?")[2])
-    kept = [(k, v) for k, v in back if k in _QUEUE_PARAMS]
     return redirect("/review?" + urlencode([*kept, ("approved", str(approved))]))
 
 

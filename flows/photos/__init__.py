@@ -15,6 +15,7 @@ from flows.photos.results import (
     photo_messages,
     render,
     results_to_json,
+    stored_warnings,
 )
 from flows.photos.upload import FACE_KIND, UploadAnalysis, analyse_upload, analyse_upload_sync
 
@@ -35,4 +36,5 @@ __all__ = [
     "photo_messages",
     "render",
     "results_to_json",
+    "stored_warnings",
 ]

@@ -104,3 +104,17 @@ def photo_messages() -> Translator:
 def render(result: CheckResult, lang: str, translator: Translator | None = None) -> str:
     """Return the result as a sentence in `lang`, naming the instruction's rule it breaks."""
     return (translator or photo_messages()).gettext(lang, result.code, **result.params)
+
+
+def stored_warnings(check_results: Iterable[dict[str, Any]], lang: str) -> list[str]:
+    """Return the warnings stored with a photo (``Document.check_results``) as sentences.
+
+    What the officer reads on the review page, in the chat prompt and on the officer-filled
+    form: the warning itself (blurred, background, tilt…), not merely that there is one.
+    """
+    out = []
+    for data in check_results or ():
+        result = CheckResult.from_json(data)
+        if not result.blocking:
+            out.append(render(result, lang))
+    return out

@@ -74,6 +74,8 @@ CASES = [
     # Approved above: the page answers that it can no longer be changed (200).
     Case("POST", "review.fill", only(MZHB, anon=403), grant("mzhb_a")),
     Case("GET", "review.fill", only(GRADUATE, anon=302), grant("graduate_a")),
+    # An empty receipt is refused on the page (200); another scope's grant is absent (404).
+    Case("POST", "review.fill_payment", only(MZHB, anon=403), grant("mzhb_a")),
     Case("GET", "dashboard", only(EVERYONE, anon=302)),
     Case("GET", "dashboard.export", only(EVERYONE, anon=302)),
 ]

@@ -177,7 +177,7 @@ async def test_officers_day_in_the_browser(
 
     # The same pages in Russian.
     await page.click("button.lang[value=ru]")
-    await page.wait_for_selector("h1:has-text('Доступ для МЖБ')")
+    await page.wait_for_selector("h1:has-text('Доступ для выпускников прошлых лет (МЖБ)')")
     assert "Открыть доступ для МЖБ" in await page.content()
     await shot(page, "08-mzhb-russian")
     await context.close()

@@ -55,12 +55,24 @@ CASES = [
         only({"central": 200}, anon=403),
         _officer("spare_coordinator"),
     ),
+    Case(
+        "POST",
+        "officers.districts.active",
+        only({"central": 200}, anon=403),
+        _officer("spare_coordinator"),
+    ),
     Case("GET", "officers.districts.export", only({"central": 200}, anon=302)),
     Case("GET", "officers.schools", only(DISTRICTS, anon=302)),
     Case("POST", "officers.schools", only(DISTRICTS, anon=403)),
     Case(
         "POST",
         "officers.schools.reset",
+        only({"district_a": 200, "district_b": 404}, anon=403),
+        _officer("teacher_a2"),
+    ),
+    Case(
+        "POST",
+        "officers.schools.active",
         only({"district_a": 200, "district_b": 404}, anon=403),
         _officer("teacher_a2"),
     ),
@@ -76,6 +88,12 @@ CASES = [
     Case("POST", "grants.graduates.upload", only({"school_a": 200}, anon=403)),
     Case("GET", "grants.graduates.export", only({"school_a": 200}, anon=302)),
     Case(
+        "GET",
+        "grants.new_code",
+        only({"district_a": 200, "district_b": 404, "school_a": 404}, anon=302),
+        _grant("mzhb_a"),
+    ),
+    Case(
         "POST",
         "grants.new_code",
         only({"district_a": 200, "district_b": 404, "school_a": 404}, anon=403),
@@ -88,6 +106,13 @@ CASES = [
         _grant("graduate_a"),
     ),
     Case("GET", "audit.list", only({"central": 200, **DISTRICTS}, anon=302)),
+    # An entry that is not an uploaded list has no rows to show; others' entries are absent.
+    Case(
+        "GET",
+        "audit.list_rows",
+        only({}, anon=302, others=404),
+        lambda w: {"entry_id": "1"},
+    ),
     Case("GET", "deliveries.list", only(LOGGED_IN, anon=302)),
     # Last: it ends the sessions.
     Case("POST", "auth.logout", only({}, anon=403, others=302)),
