@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_officer_action
+from access.exceptions import OutOfScope
 from access.listing import name_or_number, one_page
 from access.passwords import (
     authenticate,
@@ -25,6 +26,7 @@ from access.passwords import (
     initial_password,
 )
 from access.scope import Scope
+from access.scoped import Scoped
 from flows.people import format_phone, validate_full_name, validate_phone
 from flows.validation import Accepted, Rejected
 from storage.credentials import SecretBox, hash_password, new_password
@@ -39,7 +41,6 @@ __all__ = [
     "check_new_password",
     "create_admin",
     "create_officer",
-    "get_officer",
     "initial_password",
     "list_officers",
     "reset_password",
@@ -206,10 +207,17 @@ async def reset_password(
 
     The admin resets district coordinators, a district coordinator their school
     coordinators; `actor` None is the operator's command line, which may reset anyone.
+
+    Raises:
+        OutOfScope: when the officer does not exist or is not `actor`'s to see.
+
     """
-    target = await session.get(Officer, officer_id)
-    if target is None or (actor is not None and not Scope.of(actor).allows_officer(target)):
-        return Rejected("access.officer.not_found")
+    if actor is None:
+        target = await session.get(Officer, officer_id)
+        if target is None:
+            raise OutOfScope()
+    else:
+        target = await Scoped(session, actor).officer(officer_id)
     if actor is not None and not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
     password = _issue_initial_password(target, secret_box)
@@ -221,14 +229,6 @@ async def reset_password(
         changes=[{"field": "must_change_password", "before": False, "after": True}],
     )
     return Accepted(IssuedPassword(target, password))
-
-
-async def get_officer(session: AsyncSession, *, actor: Officer, officer_id: int) -> Officer | None:
-    """Return the officer when `actor` may see them, else None."""
-    target = await session.get(Officer, officer_id)
-    if target is None or not Scope.of(actor).allows_officer(target):
-        return None
-    return target
 
 
 async def list_officers(
@@ -267,10 +267,13 @@ async def list_officers(
 async def set_active(
     session: AsyncSession, *, actor: Officer, officer_id: int, active: bool
 ) -> Accepted[Officer] | Rejected:
-    """Block or unblock a coordinator one level below `actor` (a blocked one cannot log in)."""
-    target = await session.get(Officer, officer_id)
-    if target is None or not Scope.of(actor).allows_officer(target):
-        return Rejected("access.officer.not_found")
+    """Block or unblock a coordinator one level below `actor` (a blocked one cannot log in).
+
+    Raises:
+        OutOfScope: when the officer does not exist or is not `actor`'s to see.
+
+    """
+    target = await Scoped(session, actor).officer(officer_id)
     if target.id == actor.id or not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
     if active and target.role is Role.SCHOOL and not target.is_active:

@@ -18,7 +18,6 @@ from access.grants import (
     IssuedGrant,
     create_grant,
     create_grants_bulk,
-    get_grant,
     list_grants,
     parse_grant_list,
     regenerate_access_code,
@@ -28,6 +27,7 @@ from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import SESSION
 from admin_web.paging import Page, PageRequest
+from admin_web.params import path_id
 from admin_web.render import rejection_text, render, text
 from admin_web.routing import WebRoute, get, post
 from admin_web.stash import UploadStash
@@ -234,18 +234,13 @@ def upload_view(desk: GrantDesk):  # type: ignore[no-untyped-def]
 
 async def new_code(request: web.Request) -> web.StreamResponse:
     """Issue a new one-time access code for one applicant (the old one stops working)."""
-    grant_id = int(request.match_info["grant_id"])
+    grant_id = path_id(request, "grant_id")
     context = request.app[WEB_CONTEXT]
     async with acting_officer(request) as (session, actor):
-        # Another district's or school's grant answers as if it did not exist.
-        grant = await get_grant(session, actor=actor, grant_id=grant_id)
-        if grant is None:
-            raise web.HTTPNotFound()
+        # Another district's or school's grant raises OutOfScope: 404, as if it did not exist.
         result = await regenerate_access_code(
             session, actor=actor, grant_id=grant_id, secret_box=context.secret_box
         )
-        if isinstance(result, Rejected):
-            raise web.HTTPNotFound()
         issued = await issued_view(request, session, result.value)
     desk = MZHB if actor.role is Role.DISTRICT else GRADUATES
     async with acting_officer(request) as (session, actor):

@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.codifier import find_school, list_districts, search_schools
 from access.officers import IssuedPassword, create_officer, list_officers, reset_password
 from access.scope import Scope
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.paging import Page, PageRequest
+from admin_web.params import form_id, path_id
 from admin_web.render import rejection_text, render
 from admin_web.routing import WebRoute, get, post
 from admin_web.sessions import close_officer_sessions
@@ -120,7 +122,7 @@ def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
         async with acting_officer(request) as (session, actor):
             where: dict[str, int | None] = {}
             if desk.managed is Role.DISTRICT:
-                where["district_id"] = int(kept["district"]) if kept["district"].isdigit() else None
+                where["district_id"] = form_id(kept["district"])
             else:
                 where["school_id"] = await _school_id(session, kept["school"])
             result = await create_officer(
@@ -145,15 +147,11 @@ def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
 
 def _reset_view(desk: _Desk):  # type: ignore[no-untyped-def]
     async def view(request: web.Request) -> web.StreamResponse:
-        officer_id = int(request.match_info["officer_id"])
+        officer_id = path_id(request, "officer_id")
         context = request.app[WEB_CONTEXT]
         async with acting_officer(request) as (session, actor):
-            target = await session.get(Officer, officer_id)
-            # Another district's account answers as if it did not exist.
-            if target is None or target.role is not desk.managed:
-                raise web.HTTPNotFound()
-            if not Scope.of(actor).allows_officer(target):
-                raise web.HTTPNotFound()
+            # Another district's account raises OutOfScope: 404, as if it did not exist.
+            await Scoped(session, actor).officer(officer_id, role=desk.managed)
             result = await reset_password(
                 session, actor=actor, officer_id=officer_id, secret_box=context.secret_box
             )
