@@ -14,6 +14,7 @@ from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import LANG_COOKIE, normalize_language
 from admin_web.keys import LANG, LOGIN_THROTTLE, SESSION
+from admin_web.redirects import local_path
 from admin_web.render import redirect, rejection_text, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from admin_web.sessions import (
@@ -34,13 +35,6 @@ log = logging.getLogger(__name__)
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
-def safe_next(value: str | None) -> str:
-    """Return a local path to go to after login; anything else (other sites) goes home."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
-
-
 async def login_page(request: web.Request) -> web.StreamResponse:
     if SESSION in request:
         raise web.HTTPFound("/")
@@ -48,7 +42,7 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 
 def _next(request: web.Request) -> str:
-    return safe_next(request.query.get("next"))
+    return local_path(request.query.get("next"))
 
 
 async def login(request: web.Request) -> web.StreamResponse:
@@ -56,7 +50,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     phone_text = str(form.get("phone", ""))[:64]
     password = str(form.get("password", ""))[:256]
-    next_path = safe_next(str(form.get("next", "")))
+    next_path = local_path(str(form.get("next", "")))
     checked = validate_phone(phone_text)
     phone_key = checked.value if isinstance(checked, Accepted) else phone_text.strip()
     address = client_address(request, trusted_proxy_hops=context.settings.web_trusted_proxy_hops)
@@ -142,7 +136,7 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     if SESSION in request:
         async with acting_officer(request) as (_session, officer):
             officer.language = lang
-    response = redirect(safe_next(str(form.get("next", ""))))
+    response = redirect(local_path(str(form.get("next", ""))))
     set_cookie(response, context.settings, LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE)
     return response
 
