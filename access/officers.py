@@ -23,13 +23,15 @@ from access.passwords import (
     authenticate,
     change_own_password,
     check_new_password,
+    find_login,
     initial_password,
+    password_matches,
 )
 from access.scope import Scope
 from access.scoped import Scoped
 from flows.people import format_phone, validate_full_name, validate_phone
 from flows.validation import Accepted, Rejected
-from storage.credentials import SecretBox, hash_password, new_password
+from storage.credentials import SecretBox, hash_password_in_worker, new_password
 from storage.enums import AuditFlag, Role
 from storage.models import District, Officer, School
 from storage.models.geography import search_key
@@ -41,8 +43,10 @@ __all__ = [
     "check_new_password",
     "create_admin",
     "create_officer",
+    "find_login",
     "initial_password",
     "list_officers",
+    "password_matches",
     "reset_password",
     "set_active",
 ]
@@ -71,10 +75,10 @@ async def _phone_and_name(
     return checked_phone.value, checked_name.value
 
 
-def _issue_initial_password(officer: Officer, secret_box: SecretBox) -> str:
+async def _issue_initial_password(officer: Officer, secret_box: SecretBox) -> str:
     """Give `officer` a random password to hand over once and replace at the next login."""
     password = new_password()
-    officer.password_hash = hash_password(password)
+    officer.password_hash = await hash_password_in_worker(password)
     officer.initial_password_encrypted = secret_box.encrypt(password)
     officer.must_change_password = True
     return password
@@ -108,7 +112,7 @@ async def _add_account(
         **made_by,
         **where,
     )
-    password = _issue_initial_password(officer, secret_box)
+    password = await _issue_initial_password(officer, secret_box)
     session.add(officer)
     await session.flush()
     await log_officer_action(
@@ -220,7 +224,7 @@ async def reset_password(
         target = await Scoped(session, actor).officer(officer_id)
     if actor is not None and not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
-    password = _issue_initial_password(target, secret_box)
+    password = await _issue_initial_password(target, secret_box)
     await log_officer_action(
         session,
         actor=actor,

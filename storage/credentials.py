@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +20,11 @@ _PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  
 ACCESS_CODE_LENGTH = 8
 PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
+# One argon2 hash costs ~0.2 s of CPU (and releases the GIL). On the event loop a burst of
+# logins stalled every webhook; in the default executor it would crowd out photo decoding.
+# Two threads of its own: a burst queues here while the loop and the other workers go on.
+ARGON2_CONCURRENCY = 2
+_argon2_threads = ThreadPoolExecutor(max_workers=ARGON2_CONCURRENCY, thread_name_prefix="argon2")
 
 
 def hash_password(password: str) -> str:
@@ -29,6 +36,18 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_in_worker(password: str) -> str:
+    """Hash like `hash_password`, in argon2's worker threads (never on the event loop)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_argon2_threads, hash_password, password)
+
+
+async def verify_password_in_worker(password_hash: str, password: str) -> bool:
+    """Verify like `verify_password`, in argon2's worker threads (never on the event loop)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_argon2_threads, verify_password, password_hash, password)
 
 
 def new_password() -> str:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from access.audit import log_officer_action
-from access.officers import authenticate, change_own_password
+from access.officers import change_own_password, find_login, password_matches
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import LANG_COOKIE, normalize_language
@@ -60,21 +60,28 @@ async def login(request: web.Request) -> web.StreamResponse:
         page = {"phone": phone_text, "error": message, "next": next_path}
         return render(request, "login.html", page, status=200)
 
-    retry_at = await throttle.blocked_until(phone=phone_key, address=address)
+    # Counted before the password is checked: see admin_web.throttle.
+    retry_at = await throttle.attempt(phone=phone_key, address=address)
     if retry_at is not None:
         return refuse(text(request, "login.throttled", time=_clock(retry_at, context)))
+    # No transaction is held while argon2 works (a flood would hold every connection).
     async with context.database.session() as session:
-        officer = await authenticate(session, phone_text=phone_text, password=password)
-        if officer is not None:
-            officer.language = _login_language(request, officer)
-            await log_officer_action(
-                session, actor=officer, officer=officer, action="officer.login"
-            )
+        candidate = await find_login(session, phone_text=phone_text)
+    officer = None
+    if await password_matches(candidate, password):
+        async with context.database.session() as session:
+            officer = await session.get(Officer, candidate.id) if candidate else None
+            if officer is not None and officer.is_active:
+                officer.language = _login_language(request, officer)
+                await log_officer_action(
+                    session, actor=officer, officer=officer, action="officer.login"
+                )
+            else:
+                officer = None
     if officer is None:
-        await throttle.record_failure(phone=phone_key, address=address)
         log.info("failed web login")  # no phone: counting is enough
         return refuse(text(request, "login.failed"))
-    await throttle.record_success(phone=phone_key)
+    await throttle.succeeded(phone=phone_key, address=address)
     # A fresh token at every login: a token planted before login is worth nothing after it.
     old = await load_session(context.database, request.cookies.get(SESSION_COOKIE))
     if old is not None:
