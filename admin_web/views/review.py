@@ -2,8 +2,7 @@
 
 Every entry and every photo is loaded through the officer's scope (`access.scoped.Scoped`);
 another scope's entry raises `OutOfScope`, which answers 404 exactly like one that does not
-exist. Photos are served only here, never
-cached (`Cache-Control: no-store`).
+exist. Photos are served only here, never cached (`Cache-Control: no-store`).
 """
 
 from __future__ import annotations
