@@ -14,3 +14,11 @@ class AccessDenied(AccessError):
 
 class ReportHasErrors(AccessError):
     """Raised when a parsed file with errors is passed to an import that writes rows."""
+
+
+class OutOfScope(AccessError):
+    """Raised when a row asked for by id does not exist or lies outside the officer's scope.
+
+    The two cases are one error on purpose: telling them apart would reveal which ids exist
+    in other districts. The web answers it with 404, the officers' chat with "not found".
+    """

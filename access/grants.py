@@ -36,6 +36,7 @@ from access.granting import (
 )
 from access.listing import name_or_number, one_page
 from access.scope import Scope
+from access.scoped import Scoped
 from config.campaign import Campaign
 from core.people import validate_full_name, validate_phone
 from core.validation import Accepted, Rejected
@@ -52,7 +53,6 @@ __all__ = [
     "check_grant_list",
     "create_grant",
     "create_grants_bulk",
-    "get_grant",
     "list_grants",
     "parse_grant_list",
     "regenerate_access_code",
@@ -122,14 +122,6 @@ async def create_grant(
     return Accepted(issued)
 
 
-async def get_grant(session: AsyncSession, *, actor: Officer, grant_id: int) -> AccessGrant | None:
-    """Return the grant when `actor` may see it, else None."""
-    grant = await session.get(AccessGrant, grant_id)
-    if grant is None or not Scope.of(actor).allows_grant(grant):
-        return None
-    return grant
-
-
 def access_code(grant: AccessGrant, secret_box: SecretBox) -> str | None:
     """Return the grant's access code while unused, else None."""
     if grant.access_code_used_at is not None:
@@ -178,11 +170,14 @@ async def list_grants(
 
 async def regenerate_access_code(
     session: AsyncSession, *, actor: Officer, grant_id: int, secret_box: SecretBox
-) -> Accepted[IssuedGrant] | Rejected:
-    """Replace a lost access code; the old one stops working and the new one is unused."""
-    grant = await get_grant(session, actor=actor, grant_id=grant_id)
-    if grant is None:
-        return Rejected("access.grant.not_found")
+) -> Accepted[IssuedGrant]:
+    """Replace a lost access code; the old one stops working and the new one is unused.
+
+    Raises:
+        OutOfScope: when the grant does not exist or is not `actor`'s to see.
+
+    """
+    grant = await Scoped(session, actor).grant(grant_id)
     code = new_access_code()
     was_used = grant.access_code_used_at is not None
     grant.access_code_hash = secret_box.keyed_hash(code)

@@ -17,17 +17,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_officer_action
+from access.exceptions import OutOfScope
 from access.listing import name_or_number, one_page
 from access.passwords import (
     authenticate,
     change_own_password,
     check_new_password,
+    find_login,
     initial_password,
+    password_matches,
 )
 from access.scope import Scope
+from access.scoped import Scoped
 from core.people import format_phone, validate_full_name, validate_phone
 from core.validation import Accepted, Rejected
-from storage.credentials import SecretBox, hash_password, new_password
+from storage.credentials import SecretBox, hash_password_in_worker, new_password
 from storage.enums import AuditFlag, Role
 from storage.models import District, Officer, School
 from storage.models.geography import search_key
@@ -39,9 +43,10 @@ __all__ = [
     "check_new_password",
     "create_admin",
     "create_officer",
-    "get_officer",
+    "find_login",
     "initial_password",
     "list_officers",
+    "password_matches",
     "reset_password",
     "set_active",
 ]
@@ -70,10 +75,10 @@ async def _phone_and_name(
     return checked_phone.value, checked_name.value
 
 
-def _issue_initial_password(officer: Officer, secret_box: SecretBox) -> str:
+async def _issue_initial_password(officer: Officer, secret_box: SecretBox) -> str:
     """Give `officer` a random password to hand over once and replace at the next login."""
     password = new_password()
-    officer.password_hash = hash_password(password)
+    officer.password_hash = await hash_password_in_worker(password)
     officer.initial_password_encrypted = secret_box.encrypt(password)
     officer.must_change_password = True
     return password
@@ -107,7 +112,7 @@ async def _add_account(
         **made_by,
         **where,
     )
-    password = _issue_initial_password(officer, secret_box)
+    password = await _issue_initial_password(officer, secret_box)
     session.add(officer)
     await session.flush()
     await log_officer_action(
@@ -206,15 +211,22 @@ async def reset_password(
 
     The admin resets district coordinators, a district coordinator their school
     coordinators; `actor` None is the operator's command line, which may reset anyone.
+
+    Raises:
+        OutOfScope: when the officer does not exist or is not `actor`'s to see.
+
     """
-    target = await session.get(Officer, officer_id)
-    if target is None or (actor is not None and not Scope.of(actor).allows_officer(target)):
-        return Rejected("access.officer.not_found")
+    if actor is None:
+        target = await session.get(Officer, officer_id)
+        if target is None:
+            raise OutOfScope()
+    else:
+        target = await Scoped(session, actor).officer(officer_id)
     if actor is not None and not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
     # Read before the reset: the owner may never have replaced the previous initial password.
     before = target.must_change_password
-    password = _issue_initial_password(target, secret_box)
+    password = await _issue_initial_password(target, secret_box)
     await log_officer_action(
         session,
         actor=actor,
@@ -223,14 +235,6 @@ async def reset_password(
         changes=[{"field": "must_change_password", "before": before, "after": True}],
     )
     return Accepted(IssuedPassword(target, password))
-
-
-async def get_officer(session: AsyncSession, *, actor: Officer, officer_id: int) -> Officer | None:
-    """Return the officer when `actor` may see them, else None."""
-    target = await session.get(Officer, officer_id)
-    if target is None or not Scope.of(actor).allows_officer(target):
-        return None
-    return target
 
 
 async def list_officers(
@@ -269,10 +273,13 @@ async def list_officers(
 async def set_active(
     session: AsyncSession, *, actor: Officer, officer_id: int, active: bool
 ) -> Accepted[Officer] | Rejected:
-    """Block or unblock a coordinator one level below `actor` (a blocked one cannot log in)."""
-    target = await session.get(Officer, officer_id)
-    if target is None or not Scope.of(actor).allows_officer(target):
-        return Rejected("access.officer.not_found")
+    """Block or unblock a coordinator one level below `actor` (a blocked one cannot log in).
+
+    Raises:
+        OutOfScope: when the officer does not exist or is not `actor`'s to see.
+
+    """
+    target = await Scoped(session, actor).officer(officer_id)
     if target.id == actor.id or not _may_reset(Scope.of(actor), target):
         return Rejected("access.scope.denied")
     if active and target.role is Role.SCHOOL and not target.is_active:

@@ -14,7 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_officer_action
 from core.people import validate_phone
 from core.validation import Accepted, Rejected
-from storage.credentials import SecretBox, hash_password, verify_password
+from storage.credentials import (
+    SecretBox,
+    hash_password,
+    hash_password_in_worker,
+    verify_password_in_worker,
+)
 from storage.models import Officer
 
 PASSWORD_MIN_LENGTH = 8
@@ -42,12 +47,12 @@ async def change_own_password(
     session: AsyncSession, *, officer: Officer, current: str, new: str, repeat: str
 ) -> Accepted[Officer] | Rejected:
     """Replace the officer's password ("Паролду өзгөртүү"); the initial one is forgotten."""
-    if not verify_password(officer.password_hash, current):
+    if not await verify_password_in_worker(officer.password_hash, current):
         return Rejected("access.password.wrong_current")
     problem = check_new_password(current, new, repeat)
     if problem is not None:
         return problem
-    officer.password_hash = hash_password(new)
+    officer.password_hash = await hash_password_in_worker(new)
     officer.initial_password_encrypted = None
     officer.must_change_password = False
     officer.password_changed_at = datetime.now(UTC)
@@ -60,19 +65,34 @@ async def change_own_password(
 async def authenticate(session: AsyncSession, *, phone_text: str, password: str) -> Officer | None:
     """Return the active officer with this phone and password, else None.
 
-    An unknown phone still costs one argon2 verification, so timing does not reveal which
-    phones have accounts. Login throttling is the web's job.
+    Holds `session` open while argon2 runs; the web's login uses `find_login` and
+    `password_matches` instead, so that no database connection waits for a worker thread.
     """
+    officer = await find_login(session, phone_text=phone_text)
+    return officer if await password_matches(officer, password) else None
+
+
+async def find_login(session: AsyncSession, *, phone_text: str) -> Officer | None:
+    """Return the officer whose login is this phone (active or not), else None."""
     checked = validate_phone(phone_text)
-    officer = None
-    if isinstance(checked, Accepted):
-        officer = await session.scalar(select(Officer).where(Officer.phone == checked.value))
+    if not isinstance(checked, Accepted):
+        return None
+    return await session.scalar(select(Officer).where(Officer.phone == checked.value))
+
+
+async def password_matches(officer: Officer | None, password: str) -> bool:
+    """Whether `officer` is active and `password` is theirs.
+
+    An unknown phone (`officer` None) still costs one argon2 verification, so timing does not
+    reveal which phones have accounts. The verification runs in argon2's worker threads, a few
+    at a time, so a login flood does not stall the event loop. Throttling is the web's job.
+    """
     if officer is None:
-        verify_password(_DUMMY_HASH, password)
-        return None
-    if not verify_password(officer.password_hash, password) or not officer.is_active:
-        return None
-    return officer
+        await verify_password_in_worker(_DUMMY_HASH, password)
+        return False
+    if not await verify_password_in_worker(officer.password_hash, password):
+        return False
+    return officer.is_active
 
 
 def initial_password(officer: Officer, secret_box: SecretBox) -> str | None:

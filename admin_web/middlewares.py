@@ -11,6 +11,7 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from access.exceptions import OutOfScope
 from admin_web import csrf
 from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import cookie_language, normalize_language
@@ -34,8 +35,11 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     try:
         response = await handler(request)
+    except OutOfScope:
+        # A row that does not exist or is another scope's: the same 404 either way.
+        response = render_error(request, 404)
     except web.HTTPException as exc:
-        if exc.status in (403, 404, 405) and LANG in request:
+        if exc.status in (400, 403, 404, 405) and LANG in request:
             response = render_error(request, exc.status)
         else:
             raise

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from admin_web.params import page_number
+
 PAGE_SIZE = 50
 MAX_QUERY_LENGTH = 100
 
@@ -18,12 +20,9 @@ class PageRequest:
 
     @classmethod
     def from_request(cls, request: web.Request, *, size: int = PAGE_SIZE) -> PageRequest:
+        """Read `?q=` and `?page=`; a page that is not a number in range answers 404."""
         query = request.query.get("q", "").strip()[:MAX_QUERY_LENGTH]
-        try:
-            page = max(int(request.query.get("page", "1")), 1)
-        except ValueError:
-            page = 1
-        return cls(query=query, page=page, size=size)
+        return cls(query=query, page=page_number(request), size=size)
 
     @property
     def offset(self) -> int:

@@ -1,8 +1,11 @@
 """Login throttling: too many failed logins for one phone or from one address are refused.
 
-Counters live in the state store (Redis in production, so every replica sees them) and expire
-fifteen minutes after the first failure; the refusal says when the officer may try again.
-Keys hold keyed hashes, never a phone number or an address in clear.
+Every attempt is counted (one atomic increment per counter) *before* the password is checked,
+so that logins sent at once cannot all slip under the limit while none has failed yet; a
+successful login then gives its attempt back (and clears the phone's count). Counters live in
+the state store (Redis in production, so every replica sees them) and expire fifteen minutes
+after the first attempt; the refusal says when the officer may try again. Keys hold keyed
+hashes, never a phone number or an address in clear.
 """
 
 from __future__ import annotations
@@ -50,29 +53,31 @@ class LoginThrottle:
             _Counter(f"web:login:addr:{self._box.keyed_hash(address)}", self._address_limit),
         ]
 
-    async def blocked_until(self, *, phone: str, address: str) -> float | None:
-        """Return the epoch time when logins may resume, or None when not blocked."""
+    async def attempt(self, *, phone: str, address: str) -> float | None:
+        """Count one login attempt; return when logins may resume if it is one too many.
+
+        None means: go on and check the password. The count is taken before the check, so
+        of N attempts sent at once only the limit's worth are ever checked.
+        """
         retry_at: float | None = None
         for counter in self._counters(phone, address):
-            count = int(await self._state.get(counter.key) or 0)
-            if count >= counter.limit:
+            # The window starts at the first attempt, so the retry time shown stays true.
+            await self._state.set_if_absent(
+                counter.key + ":since", str(time.time()), ttl=self._window
+            )
+            count = await self._state.incr(counter.key, ttl=self._window)
+            if count > counter.limit:
                 since = await self._state.get(counter.key + ":since")
                 until = (float(since) if since else time.time()) + self._window
                 retry_at = max(retry_at or 0.0, until)
         return retry_at
 
-    async def record_failure(self, *, phone: str, address: str) -> None:
-        for counter in self._counters(phone, address):
-            # The window starts at the first failure, so the retry time shown stays true.
-            await self._state.set_if_absent(
-                counter.key + ":since", str(time.time()), ttl=self._window
-            )
-            await self._state.incr(counter.key, ttl=self._window)
-
-    async def record_success(self, *, phone: str) -> None:
-        phone_counter = self._counters(phone, "")[0]
+    async def succeeded(self, *, phone: str, address: str) -> None:
+        """Forget the phone's attempts and give the address back the one that succeeded."""
+        phone_counter, address_counter = self._counters(phone, address)
         await self._state.delete(phone_counter.key)
         await self._state.delete(phone_counter.key + ":since")
+        await self._state.incr(address_counter.key, ttl=self._window, amount=-1)
 
 
 def client_address(request: web.Request, *, trusted_proxy_hops: int) -> str:

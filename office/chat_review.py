@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from access.exceptions import OutOfScope
+from access.scoped import Scoped
 from config.campaign import Campaign
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from core.validation import Rejected
@@ -126,10 +128,10 @@ class ReviewFlow:
                 )
                 return [Reply(self._texts.gettext("ky", "ask.language.both"), options)]
             return [self._reply(turn, "review.help")]
-        if choice.startswith(APPROVE) and choice.removeprefix(APPROVE).isdigit():
+        if choice.startswith(APPROVE) and _is_number(choice.removeprefix(APPROVE)):
             await self._forget(turn)
             return await self._approve(turn, int(choice.removeprefix(APPROVE)))
-        if choice.startswith(REJECT) and choice.removeprefix(REJECT).isdigit():
+        if choice.startswith(REJECT) and _is_number(choice.removeprefix(REJECT)):
             return await self._start_rejection(turn, int(choice.removeprefix(REJECT)))
         pending = await self._pending(turn)
         if pending is not None:
@@ -137,20 +139,24 @@ class ReviewFlow:
         return [self._reply(turn, "review.use_buttons")]
 
     async def _approve(self, turn: _Turn, registration_id: int) -> list[Reply]:
-        result = await decisions.approve(
-            turn.session,
-            actor=turn.officer,
-            registration_id=registration_id,
-            campaign=self._campaign,
-            now=turn.now,
-        )
+        try:
+            result = await decisions.approve(
+                turn.session,
+                actor=turn.officer,
+                registration_id=registration_id,
+                campaign=self._campaign,
+                now=turn.now,
+            )
+        except OutOfScope:
+            return [self._reply(turn, "review.error.not_found")]
         if isinstance(result, Rejected):
             return [self._reply(turn, result.message_id)]
         return [self._reply(turn, "review.approved_done", name=result.value.grant.full_name)]
 
     async def _start_rejection(self, turn: _Turn, registration_id: int) -> list[Reply]:
-        registration = await decisions.registration_for(turn.session, turn.officer, registration_id)
-        if registration is None:
+        try:
+            registration = await Scoped(turn.session, turn.officer).registration(registration_id)
+        except OutOfScope:
             return [self._reply(turn, "review.error.not_found")]
         if registration.status is not RegistrationStatus.SUBMITTED:
             return [self._reply(turn, "review.error.not_submitted")]
@@ -192,14 +198,17 @@ class ReviewFlow:
         self, turn: _Turn, pending: dict[str, Any], comment: str | None
     ) -> list[Reply]:
         await self._forget(turn)
-        result = await decisions.reject(
-            turn.session,
-            actor=turn.officer,
-            registration_id=int(pending["id"]),
-            reasons=list(pending["reasons"]),
-            comment=comment,
-            now=turn.now,
-        )
+        try:
+            result = await decisions.reject(
+                turn.session,
+                actor=turn.officer,
+                registration_id=int(pending["id"]),
+                reasons=list(pending["reasons"]),
+                comment=comment,
+                now=turn.now,
+            )
+        except OutOfScope:
+            return [self._reply(turn, "review.error.not_found")]
         if isinstance(result, Rejected):
             return [self._reply(turn, result.message_id)]
         return [self._reply(turn, "review.rejected_done", name=result.value.grant.full_name)]
@@ -239,3 +248,9 @@ class ReviewFlow:
 
     async def _forget(self, turn: _Turn) -> None:
         await self._state.delete(self._state_key(turn))
+
+
+def _is_number(text: str) -> bool:
+    # ASCII only: `isdigit()` also accepts "²" and other scripts' digits, which `int()` refuses
+    # or reads; an id too large for any row is refused by `Scoped` itself.
+    return text.isascii() and text.isdigit() and len(text) <= 12

@@ -1,10 +1,11 @@
 """What happens to an entry after the form: submission, approval, rejection, payments.
 
 One place used by the conversation, the officers' chats and the web. Every function works in
-the caller's transaction, checks the officer's scope itself, records the step in the entry's
-history (and officers' steps in the audit log), and queues the notices to send after the
-commit (`flows.notifications`). Officers' mistakes (a decided entry, no reason) come back as
-`Rejected` with a message id of the `bot` catalog.
+the caller's transaction, loads the entry or payment through the officer's scope
+(`access.scoped.Scoped`: another scope's row, or a missing one, raises `OutOfScope`), records
+the step in the entry's history (and officers' steps in the audit log), and queues the notices
+to send after the commit (`flows.notifications`). Officers' mistakes (a decided entry, no
+reason) come back as `Rejected` with a message id of the `bot` catalog.
 
 An entry becomes **registered** when it is approved and its confirmed payments cover the fee.
 """
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_action
-from access.scope import Scope
+from access.scoped import Scoped
 from config.campaign import Campaign
 from core.validation import Accepted, Rejected
 from flows.notifications import ApplicantEvent, ApplicantNotice, queue_notice
@@ -54,16 +55,6 @@ async def _audit(
     )
 
 
-async def registration_for(
-    session: AsyncSession, actor: Officer, registration_id: int
-) -> Registration | None:
-    """Return the entry when `actor` may see it; another scope's entry is None, as if absent."""
-    registration = await session.get(Registration, registration_id)
-    if registration is None or not Scope.of(actor).allows_grant(registration.grant):
-        return None
-    return registration
-
-
 async def approve(
     session: AsyncSession,
     *,
@@ -72,10 +63,13 @@ async def approve(
     campaign: Campaign,
     now: datetime,
 ) -> Accepted[Registration] | Rejected:
-    """Approve a submitted entry; registered at once when it is already paid."""
-    registration = await registration_for(session, actor, registration_id)
-    if registration is None:
-        return Rejected("review.error.not_found")
+    """Approve a submitted entry; registered at once when it is already paid.
+
+    Raises:
+        OutOfScope: when the entry does not exist or is not `actor`'s to see.
+
+    """
+    registration = await Scoped(session, actor).registration(registration_id)
     if registration.status is not RegistrationStatus.SUBMITTED:
         return Rejected("review.error.not_submitted")
     _decide(registration, actor, now, RegistrationStatus.APPROVED)
@@ -95,16 +89,19 @@ async def reject(
     comment: str | None,
     now: datetime,
 ) -> Accepted[Registration] | Rejected:
-    """Return a submitted entry to the applicant with the reasons (and what to fix)."""
+    """Return a submitted entry to the applicant with the reasons (and what to fix).
+
+    Raises:
+        OutOfScope: when the entry does not exist or is not `actor`'s to see.
+
+    """
     chosen = [r for r in REASONS if r in set(reasons)]
     text = " ".join((comment or "").split())[:COMMENT_LIMIT] or None
     if not chosen:
         return Rejected("review.error.no_reasons")
     if "other" in chosen and not text:
         return Rejected("review.error.other_needs_text")
-    registration = await registration_for(session, actor, registration_id)
-    if registration is None:
-        return Rejected("review.error.not_found")
+    registration = await Scoped(session, actor).registration(registration_id)
     if registration.status is not RegistrationStatus.SUBMITTED:
         return Rejected("review.error.not_submitted")
     _decide(registration, actor, now, RegistrationStatus.REJECTED)
@@ -117,14 +114,6 @@ async def reject(
     return Accepted(registration)
 
 
-async def payment_for(session: AsyncSession, actor: Officer, payment_id: int) -> Payment | None:
-    """Return the payment when `actor` may see its entry, else None."""
-    payment = await session.get(Payment, payment_id)
-    if payment is None or await registration_for(session, actor, payment.registration_id) is None:
-        return None
-    return payment
-
-
 async def confirm_payment(
     session: AsyncSession,
     *,
@@ -134,7 +123,12 @@ async def confirm_payment(
     now: datetime,
     source: str = "web",
 ) -> Accepted[Payment] | Rejected:
-    """Confirm a receipt being verified (`source` "statement" when a bank statement matched)."""
+    """Confirm a receipt being verified (`source` "statement" when a bank statement matched).
+
+    Raises:
+        OutOfScope: when the payment does not exist or is not `actor`'s to see.
+
+    """
     pending = await _pending_payment(session, actor, payment_id)
     if isinstance(pending, Rejected):
         return pending
@@ -153,7 +147,12 @@ async def confirm_payment(
 async def reject_payment(
     session: AsyncSession, *, actor: Officer, payment_id: int, reason: str, now: datetime
 ) -> Accepted[Payment] | Rejected:
-    """Refuse a receipt with a reason the applicant reads; they can enter it again."""
+    """Refuse a receipt with a reason the applicant reads; they can enter it again.
+
+    Raises:
+        OutOfScope: when the payment does not exist or is not `actor`'s to see.
+
+    """
     text = " ".join((reason or "").split())[:PAYMENT_REASON_LIMIT]
     if not text:
         return Rejected("review.error.payment_reason")
@@ -175,9 +174,7 @@ async def _pending_payment(
     session: AsyncSession, actor: Officer, payment_id: int
 ) -> tuple[Payment, Registration] | Rejected:
     """Return a payment of the officer's scope still being verified, with its entry."""
-    payment = await payment_for(session, actor, payment_id)
-    if payment is None:
-        return Rejected("review.error.not_found")
+    payment = await Scoped(session, actor).payment(payment_id)
     if payment.status is not PaymentStatus.BEING_VERIFIED:
         return Rejected("review.error.payment_not_pending")
     registration = await session.get(Registration, payment.registration_id)

@@ -15,6 +15,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger id names no row, and
+# PostgreSQL refuses to even compare a column with it.
+MAX_ROW_ID = 2**31 - 1
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

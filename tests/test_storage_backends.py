@@ -41,6 +41,7 @@ async def test_each_test_starts_with_an_empty_database(database: Database) -> No
 async def test_state_counts_expires_and_marks_once(state: StateStore) -> None:
     assert await state.incr("login:a", ttl=60) == 1
     assert await state.incr("login:a", ttl=60) == 2
+    assert await state.incr("login:a", ttl=60, amount=-1) == 1  # a login given back
     assert await state.mark_once("update:1") is True
     assert await state.mark_once("update:1") is False
     await state.set("short", "v", ttl=0.05)

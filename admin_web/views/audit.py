@@ -12,15 +12,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
 
 from access.audit import AuditFilter, audit_choices, audit_entry, list_audit
-from access.scope import Scope
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.audit_text import describe
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import LANG, WEB_TEXTS
 from admin_web.paging import Page, PageRequest
+from admin_web.params import parse_id, path_id
 from admin_web.render import render
 from admin_web.routing import WebRoute, get
 from storage.enums import Role
@@ -41,7 +41,7 @@ def audit_filter(query: Any, zone: ZoneInfo) -> AuditFilter:
     officer = query.get("officer", "")
     start, end = _day(query.get("from", "")), _day(query.get("to", ""))
     return AuditFilter(
-        officer_id=int(officer) if officer.isdigit() else None,
+        officer_id=parse_id(officer),
         action=query.get("action", "")[:64],
         date_from=datetime.combine(start, time.min, zone) if start else None,
         date_to=datetime.combine(end + timedelta(days=1), time.min, zone) if end else None,
@@ -88,7 +88,7 @@ async def audit_list(request: web.Request) -> web.StreamResponse:
 
 async def list_rows(request: web.Request) -> web.StreamResponse:
     """Show the grants one uploaded list made (those the officer may see)."""
-    entry_id = int(request.match_info["entry_id"])
+    entry_id = path_id(request, "entry_id")
     async with acting_officer(request) as (session, actor):
         entry = await audit_entry(session, actor=actor, entry_id=entry_id)
         if entry is None or entry.action != "grant.create_list":
@@ -96,8 +96,9 @@ async def list_rows(request: web.Request) -> web.StreamResponse:
         ids = next((c.get("after") or [] for c in entry.changes if c["field"] == "grant_ids"), [])
         grants = (
             await session.scalars(
-                Scope.of(actor)
-                .filter_grants(select(AccessGrant).where(AccessGrant.id.in_(ids)))
+                Scoped(session, actor)
+                .grants()
+                .where(AccessGrant.id.in_(ids))
                 .order_by(AccessGrant.id)
             )
         ).unique()

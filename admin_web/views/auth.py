@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from access.audit import log_officer_action
-from access.officers import authenticate, change_own_password
+from access.officers import change_own_password, find_login, password_matches
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.i18n import LANG_COOKIE, normalize_language
 from admin_web.keys import LANG, LOGIN_THROTTLE, SESSION
+from admin_web.redirects import local_path
 from admin_web.render import redirect, rejection_text, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from admin_web.sessions import (
@@ -34,13 +35,6 @@ log = logging.getLogger(__name__)
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 
-def safe_next(value: str | None) -> str:
-    """Return a local path to go to after login; anything else (other sites) goes home."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
-
-
 async def login_page(request: web.Request) -> web.StreamResponse:
     if SESSION in request:
         raise web.HTTPFound("/")
@@ -48,7 +42,7 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 
 def _next(request: web.Request) -> str:
-    return safe_next(request.query.get("next"))
+    return local_path(request.query.get("next"))
 
 
 async def login(request: web.Request) -> web.StreamResponse:
@@ -56,7 +50,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     phone_text = str(form.get("phone", ""))[:64]
     password = str(form.get("password", ""))[:256]
-    next_path = safe_next(str(form.get("next", "")))
+    next_path = local_path(str(form.get("next", "")))
     checked = validate_phone(phone_text)
     phone_key = checked.value if isinstance(checked, Accepted) else phone_text.strip()
     address = client_address(request, trusted_proxy_hops=context.settings.web_trusted_proxy_hops)
@@ -66,21 +60,28 @@ async def login(request: web.Request) -> web.StreamResponse:
         page = {"phone": phone_text, "error": message, "next": next_path}
         return render(request, "login.html", page, status=200)
 
-    retry_at = await throttle.blocked_until(phone=phone_key, address=address)
+    # Counted before the password is checked: see admin_web.throttle.
+    retry_at = await throttle.attempt(phone=phone_key, address=address)
     if retry_at is not None:
         return refuse(text(request, "login.throttled", time=_clock(retry_at, context)))
+    # No transaction is held while argon2 works (a flood would hold every connection).
     async with context.database.session() as session:
-        officer = await authenticate(session, phone_text=phone_text, password=password)
-        if officer is not None:
-            officer.language = _login_language(request, officer)
-            await log_officer_action(
-                session, actor=officer, officer=officer, action="officer.login"
-            )
+        candidate = await find_login(session, phone_text=phone_text)
+    officer = None
+    if await password_matches(candidate, password):
+        async with context.database.session() as session:
+            officer = await session.get(Officer, candidate.id) if candidate else None
+            if officer is not None and officer.is_active:
+                officer.language = _login_language(request, officer)
+                await log_officer_action(
+                    session, actor=officer, officer=officer, action="officer.login"
+                )
+            else:
+                officer = None
     if officer is None:
-        await throttle.record_failure(phone=phone_key, address=address)
         log.info("failed web login")  # no phone: counting is enough
         return refuse(text(request, "login.failed"))
-    await throttle.record_success(phone=phone_key)
+    await throttle.succeeded(phone=phone_key, address=address)
     # A fresh token at every login: a token planted before login is worth nothing after it.
     old = await load_session(context.database, request.cookies.get(SESSION_COOKIE))
     if old is not None:
@@ -142,7 +143,7 @@ async def switch_language(request: web.Request) -> web.StreamResponse:
     if SESSION in request:
         async with acting_officer(request) as (_session, officer):
             officer.language = lang
-    response = redirect(safe_next(str(form.get("next", ""))))
+    response = redirect(local_path(str(form.get("next", ""))))
     set_cookie(response, context.settings, LANG_COOKIE, lang, max_age=LANG_COOKIE_AGE)
     return response
 

@@ -14,6 +14,7 @@ from access.deliveries import list_blocked_chats, list_failed_messages
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.paging import Page, PageRequest
+from admin_web.params import page_number
 from admin_web.render import render
 from admin_web.routing import WebRoute, get
 from storage.enums import Role
@@ -47,16 +48,9 @@ class NamedPage(Page):
         return {**dict(self.others), self.param: str(page)}
 
 
-def _page_number(request: web.Request, param: str) -> int:
-    try:
-        return max(int(request.query.get(param, "1")), 1)
-    except ValueError:
-        return 1
-
-
 async def deliveries(request: web.Request) -> web.StreamResponse:
     year = request.app[WEB_CONTEXT].campaign.year
-    numbers = {p: _page_number(request, p) for p in (MESSAGES_PARAM, CHATS_PARAM)}
+    numbers = {p: page_number(request, p) for p in (MESSAGES_PARAM, CHATS_PARAM)}
     wanted = {p: PageRequest(query="", page=n, size=PAGE_SIZE) for p, n in numbers.items()}
     async with acting_officer(request) as (session, actor):
         messages, messages_total = await list_failed_messages(

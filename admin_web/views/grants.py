@@ -18,16 +18,17 @@ from access.grants import (
     IssuedGrant,
     create_grant,
     create_grants_bulk,
-    get_grant,
     list_grants,
     parse_grant_list,
     regenerate_access_code,
 )
 from access.scope import Scope
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import SESSION
 from admin_web.paging import Page, PageRequest
+from admin_web.params import path_id
 from admin_web.render import rejection_text, render, text
 from admin_web.routing import WebRoute, get, post
 from admin_web.stash import UploadStash
@@ -241,15 +242,13 @@ async def new_code(request: web.Request) -> web.StreamResponse:
 
     Only once confirmed: a GET, or a POST without ``confirm``, shows what will happen first.
     """
-    grant_id = int(request.match_info["grant_id"])
+    grant_id = path_id(request, "grant_id")
     context = request.app[WEB_CONTEXT]
     confirmed = request.method == "POST" and (await request.post()).get("confirm") == "yes"
     async with acting_officer(request) as (session, actor):
-        # Another district's or school's grant answers as if it did not exist.
-        grant = await get_grant(session, actor=actor, grant_id=grant_id)
-        if grant is None:
-            raise web.HTTPNotFound()
+        # Another district's or school's grant raises OutOfScope: 404, as if it did not exist.
         if not confirmed:
+            grant = await Scoped(session, actor).grant(grant_id)
             desk = MZHB if actor.role is Role.DISTRICT else GRADUATES
             return render(
                 request,
@@ -259,8 +258,6 @@ async def new_code(request: web.Request) -> web.StreamResponse:
         result = await regenerate_access_code(
             session, actor=actor, grant_id=grant_id, secret_box=context.secret_box
         )
-        if isinstance(result, Rejected):
-            raise web.HTTPNotFound()
         issued = await issued_view(request, session, result.value)
     desk = MZHB if actor.role is Role.DISTRICT else GRADUATES
     async with acting_officer(request) as (session, actor):

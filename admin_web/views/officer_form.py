@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_object_session
 
 from access.listing import phone_matches
-from access.scope import Scope
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import LANG, WEB_TEXTS
 from admin_web.paging import Page, PageRequest
+from admin_web.params import path_id
 from admin_web.render import redirect, rejection_text, render
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
@@ -39,11 +40,10 @@ MAX_PHOTO_BYTES = 15 * 1024 * 1024
 
 
 async def _grant(session: AsyncSession, actor: Officer, request: web.Request) -> AccessGrant:
-    grant = await session.get(AccessGrant, int(request.match_info["grant_id"]))
+    """Return the live grant of this campaign named in the path; any other answers 404."""
+    grant = await Scoped(session, actor).grant(path_id(request, "grant_id"))
     year = request.app[WEB_CONTEXT].campaign.year
-    if grant is None or grant.campaign_year != year or not Scope.of(actor).allows_grant(grant):
-        raise web.HTTPNotFound()
-    if grant.revoked_at is not None:
+    if grant.campaign_year != year or grant.revoked_at is not None:
         raise web.HTTPNotFound()
     return grant
 
@@ -53,8 +53,10 @@ async def choose(request: web.Request) -> web.StreamResponse:
     paging = PageRequest.from_request(request, size=LIST_LIMIT)
     year = request.app[WEB_CONTEXT].campaign.year
     async with acting_officer(request) as (session, actor):
-        stmt = Scope.of(actor).filter_grants(
-            select(AccessGrant, Registration.status)
+        stmt = (
+            Scoped(session, actor)
+            .grants()
+            .add_columns(Registration.status)
             .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
             .where(AccessGrant.campaign_year == year, AccessGrant.revoked_at.is_(None))
         )

@@ -22,9 +22,11 @@ from access.officers import (
     set_active,
 )
 from access.scope import Scope
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.paging import Page, PageRequest
+from admin_web.params import form_id, path_id
 from admin_web.render import rejection_text, render, text
 from admin_web.routing import WebRoute, get, post
 from admin_web.sessions import close_officer_sessions
@@ -131,7 +133,7 @@ def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
         async with acting_officer(request) as (session, actor):
             where: dict[str, int | None] = {}
             if desk.managed is Role.DISTRICT:
-                where["district_id"] = int(kept["district"]) if kept["district"].isdigit() else None
+                where["district_id"] = form_id(kept["district"])
             else:
                 picked = await _school_id(session, actor, kept["school"])
                 if isinstance(picked, Rejected):
@@ -160,15 +162,11 @@ def _create_view(desk: _Desk):  # type: ignore[no-untyped-def]
 
 def _reset_view(desk: _Desk):  # type: ignore[no-untyped-def]
     async def view(request: web.Request) -> web.StreamResponse:
-        officer_id = int(request.match_info["officer_id"])
+        officer_id = path_id(request, "officer_id")
         context = request.app[WEB_CONTEXT]
         async with acting_officer(request) as (session, actor):
-            target = await session.get(Officer, officer_id)
-            # Another district's account answers as if it did not exist.
-            if target is None or target.role is not desk.managed:
-                raise web.HTTPNotFound()
-            if not Scope.of(actor).allows_officer(target):
-                raise web.HTTPNotFound()
+            # Another district's account raises OutOfScope: 404, as if it did not exist.
+            await Scoped(session, actor).officer(officer_id, role=desk.managed)
             result = await reset_password(
                 session, actor=actor, officer_id=officer_id, secret_box=context.secret_box
             )
@@ -191,16 +189,12 @@ def _active_view(desk: _Desk):  # type: ignore[no-untyped-def]
     """Deactivate (``active=no``) or reactivate (``active=yes``) an account one level below."""
 
     async def view(request: web.Request) -> web.StreamResponse:
-        officer_id = int(request.match_info["officer_id"])
+        officer_id = path_id(request, "officer_id")
         active = (await request.post()).get("active") == "yes"
         context = request.app[WEB_CONTEXT]
         async with acting_officer(request) as (session, actor):
-            target = await session.get(Officer, officer_id)
-            # Another district's account answers as if it did not exist.
-            if target is None or target.role is not desk.managed:
-                raise web.HTTPNotFound()
-            if not Scope.of(actor).allows_officer(target):
-                raise web.HTTPNotFound()
+            # Another district's account raises OutOfScope: 404, as if it did not exist.
+            await Scoped(session, actor).officer(officer_id, role=desk.managed)
             result = await set_active(session, actor=actor, officer_id=officer_id, active=active)
             if isinstance(result, Rejected):
                 error = rejection_text(request, result)

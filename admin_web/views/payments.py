@@ -9,8 +9,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import select
 
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
+from admin_web.params import path_id
 from admin_web.render import redirect, rejection_text, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from admin_web.uploads import read_upload
@@ -101,49 +103,45 @@ async def statement(request: web.Request) -> web.StreamResponse:
     return await _waiting(request, result=result, names=names, bad=bad)
 
 
-def _payment_id(request: web.Request) -> int:
-    return int(request.match_info["payment_id"])
-
-
-async def _decided(request: web.Request, result: Any, registration_id: int | None) -> web.Response:
+async def _decided(result: Any, registration_id: int) -> web.Response:
     if isinstance(result, Rejected):
-        if result.message_id == "review.error.not_found" or registration_id is None:
-            raise web.HTTPNotFound()
         return redirect(f"/review/{registration_id}?error={result.message_id}")
     return redirect(f"/review/{registration_id}?done=payment")
 
 
 async def confirm(request: web.Request) -> web.StreamResponse:
+    payment_id = path_id(request, "payment_id")
     context = request.app[WEB_CONTEXT]
     async with acting_officer(request) as (session, actor):
-        payment = await decisions.payment_for(session, actor, _payment_id(request))
+        payment = await Scoped(session, actor).payment(payment_id)
         result = await decisions.confirm_payment(
             session,
             actor=actor,
-            payment_id=_payment_id(request),
+            payment_id=payment.id,
             campaign=context.campaign,
             now=datetime.now(UTC),
         )
         notices = take_notices(session)
     await context.publisher.publish(notices)
-    return await _decided(request, result, payment.registration_id if payment else None)
+    return await _decided(result, payment.registration_id)
 
 
 async def reject(request: web.Request) -> web.StreamResponse:
+    payment_id = path_id(request, "payment_id")
     form = await request.post()
     context = request.app[WEB_CONTEXT]
     async with acting_officer(request) as (session, actor):
-        payment = await decisions.payment_for(session, actor, _payment_id(request))
+        payment = await Scoped(session, actor).payment(payment_id)
         result = await decisions.reject_payment(
             session,
             actor=actor,
-            payment_id=_payment_id(request),
+            payment_id=payment.id,
             reason=str(form.get("reason", "")),
             now=datetime.now(UTC),
         )
         notices = take_notices(session)
     await context.publisher.publish(notices)
-    return await _decided(request, result, payment.registration_id if payment else None)
+    return await _decided(result, payment.registration_id)
 
 
 _CHECKERS = {Role.CENTRAL, Role.DISTRICT}

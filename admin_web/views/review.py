@@ -1,8 +1,8 @@
 """The review queue: filters, search, the detail page, approve, reject, bulk approve.
 
-Every entry and every photo is looked up through the officer's scope first; another scope's
-entry answers 404, exactly like one that does not exist. Photos are served only here, never
-cached (`Cache-Control: no-store`).
+Every entry and every photo is loaded through the officer's scope (`access.scoped.Scoped`);
+another scope's entry raises `OutOfScope`, which answers 404 exactly like one that does not
+exist. Photos are served only here, never cached (`Cache-Control: no-store`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from urllib.parse import parse_qsl, urlencode
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from access.scope import Scope
+from access.exceptions import OutOfScope
+from access.scoped import Scoped
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.keys import LANG
 from admin_web.paging import PageRequest
+from admin_web.params import form_ids, parse_id, path_id
 from admin_web.render import redirect, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
@@ -36,7 +37,7 @@ from office.queue import (
 )
 from office.summary import answer_rows
 from storage.enums import PaymentStatus, RegistrationStatus
-from storage.models import Document, Officer, Registration, School
+from storage.models import Officer, Registration, School
 from storage.repositories.documents import current_documents
 from storage.repositories.payments import payments_of
 
@@ -52,15 +53,23 @@ def _date(value: str) -> date | None:
 
 
 def queue_filter(query: Any) -> QueueFilter:
-    """Read the queue's filters from the query string; unknown values mean "any"."""
+    """Read the queue's filters from the query string; unknown values mean "any".
+
+    Raises:
+        web.HTTPNotFound: when ``school`` is given but is not an id.
+
+    """
     status_text = query.get("status", RegistrationStatus.SUBMITTED.value)
     statuses = {s.value: s for s in RegistrationStatus}
     school = query.get("school", "")
+    school_id = parse_id(school) if school else None
+    if school and school_id is None:
+        raise web.HTTPNotFound()
     benefits = {"yes": True, "no": False}.get(query.get("benefits", ""))
     payment = query.get("payment", "")
     return QueueFilter(
         status=statuses.get(status_text),
-        school_id=int(school) if school.isdigit() else None,
+        school_id=school_id,
         date_from=_date(query.get("from", "")),
         date_to=_date(query.get("to", "")),
         benefits=benefits,
@@ -95,9 +104,7 @@ def _zone(request: web.Request) -> ZoneInfo:
 
 
 async def _schools(session: AsyncSession, actor: Officer) -> list[School]:
-    rows = await session.scalars(
-        Scope.of(actor).filter_schools(select(School)).order_by(School.code)
-    )
+    rows = await session.scalars(Scoped(session, actor).schools().order_by(School.code))
     return list(rows.unique())
 
 
@@ -184,15 +191,13 @@ async def _detail_context(
 
 
 def _registration_id(request: web.Request) -> int:
-    return int(request.match_info["registration_id"])
+    return path_id(request, "registration_id")
 
 
 async def detail(request: web.Request) -> web.StreamResponse:
     """Show every answer, photo, payment and step of one entry."""
     async with acting_officer(request) as (session, actor):
-        registration = await decisions.registration_for(session, actor, _registration_id(request))
-        if registration is None:
-            raise web.HTTPNotFound()
+        registration = await Scoped(session, actor).registration(_registration_id(request))
         page = await _detail_context(request, session, registration)
     error = request.query.get("error", "")
     if error.startswith("review.error."):
@@ -204,11 +209,11 @@ async def detail(request: web.Request) -> web.StreamResponse:
 async def document(request: web.Request) -> web.StreamResponse:
     """Serve one photo of an entry the officer may see (404 otherwise), never cached."""
     context = request.app[WEB_CONTEXT]
+    registration_id = _registration_id(request)
+    document_id = path_id(request, "document_id")
     async with acting_officer(request) as (session, actor):
-        registration = await decisions.registration_for(session, actor, _registration_id(request))
-        found = await session.get(Document, int(request.match_info["document_id"]))
-        if registration is None or found is None or found.registration_id != registration.id:
-            raise web.HTTPNotFound()
+        scoped = Scoped(session, actor)
+        found = await scoped.document(await scoped.registration(registration_id), document_id)
     try:
         data = await context.filestore.get(found.sha256)
     except FileNotFoundError:
@@ -237,8 +242,6 @@ async def approve(request: web.Request) -> web.StreamResponse:
         )
         notices = take_notices(session)
     if isinstance(result, Rejected):
-        if result.message_id == "review.error.not_found":
-            raise web.HTTPNotFound()
         return redirect(f"/review/{registration_id}?error={result.message_id}")
     await context.publisher.publish(notices)
     return redirect(f"/review/{registration_id}?" + urlencode({"done": "approved", "back": back}))
@@ -261,12 +264,8 @@ async def reject(request: web.Request) -> web.StreamResponse:
         )
         notices = take_notices(session)
     if isinstance(result, Rejected):
-        if result.message_id == "review.error.not_found":
-            raise web.HTTPNotFound()
         async with acting_officer(request) as (session, actor):
-            registration = await decisions.registration_for(session, actor, registration_id)
-            if registration is None:
-                raise web.HTTPNotFound()
+            registration = await Scoped(session, actor).registration(registration_id)
             page = await _detail_context(request, session, registration)
         page.update(error=text(request, result.message_id), chosen=reasons, comment=comment)
         page["back"] = queue_query(str(form.get("back", "")))
@@ -277,9 +276,13 @@ async def reject(request: web.Request) -> web.StreamResponse:
 
 
 async def bulk_approve(request: web.Request) -> web.StreamResponse:
-    """Approve every ticked entry that is still waiting; the others are counted, not touched."""
+    """Approve every ticked entry that is still waiting; the others are counted, not touched.
+
+    A ticked entry out of scope (or gone) is skipped like a decided one; a box whose value is
+    not an id makes the whole form a bad request (400).
+    """
     form = await request.post()
-    ids = [int(i) for i in form.getall("ids", []) if str(i).isdigit()][:BULK_LIMIT]
+    ids = form_ids(form.getall("ids", [])[:BULK_LIMIT])
     kept = parse_qsl(queue_query(str(form.get("back", ""))))
     if not ids:
         # Nothing ticked: say so on the same list instead of "0 approved".
@@ -288,13 +291,16 @@ async def bulk_approve(request: web.Request) -> web.StreamResponse:
     approved = 0
     async with acting_officer(request) as (session, actor):
         for registration_id in ids:
-            result = await decisions.approve(
-                session,
-                actor=actor,
-                registration_id=registration_id,
-                campaign=context.campaign,
-                now=datetime.now(UTC),
-            )
+            try:
+                result = await decisions.approve(
+                    session,
+                    actor=actor,
+                    registration_id=registration_id,
+                    campaign=context.campaign,
+                    now=datetime.now(UTC),
+                )
+            except OutOfScope:
+                continue
             approved += not isinstance(result, Rejected)
         notices = take_notices(session)
     await context.publisher.publish(notices)

@@ -52,7 +52,8 @@ class MediaLinks:
     def document_id(self, token: str) -> int | None:
         """Return the document a token names, or None when forged, malformed or expired."""
         parts = token.split(".")
-        if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+        # ASCII digits only: `isdigit()` alone lets "²" through to `int()`, which fails on it.
+        if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
             return None
         document_id, expires = int(parts[0]), int(parts[1])
         if not hmac.compare_digest(parts[2], self._signature(document_id, expires)):

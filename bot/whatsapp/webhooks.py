@@ -23,6 +23,7 @@ from twilio.request_validator import (
 from bot.metrics import delivery_status, inbound
 from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.inbound import InboundMessage
+from core.validation import has_control_characters, remove_control_characters
 from storage.enums import Channel
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,14 @@ class SignedRoutes:
         return str(request.url)
 
     async def _signed_form(self, request: web.Request) -> dict[str, str] | None:
+        """Return the form when Twilio signed it, else None.
+
+        Raises:
+            web.HTTPBadRequest: when a signed field other than the message text holds a
+                control character (a NUL in ``MessageSid`` would fail in PostgreSQL). The
+                text loses its control characters instead: the applicant's message is kept.
+
+        """
         signature = request.headers.get(SIGNATURE_HEADER)
         form = {k: str(v) for k, v in (await request.post()).items()}
         if not signature:
@@ -57,6 +66,14 @@ class SignedRoutes:
         algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
         if not self._validator.validate(self.signed_url(request), form, signature, algorithm):
             return None
+        if any(
+            has_control_characters(name) or (name != "Body" and has_control_characters(value))
+            for name, value in form.items()
+        ):
+            log.warning("signed WhatsApp webhook with control characters refused")
+            raise web.HTTPBadRequest()
+        if "Body" in form:
+            form["Body"] = remove_control_characters(form["Body"])
         return form
 
     async def inbound(self, request: web.Request) -> web.Response:
@@ -86,8 +103,10 @@ class SignedRoutes:
             raise web.HTTPForbidden()
         sid, status = form.get("MessageSid", ""), form.get("MessageStatus", "")
         if sid and status:
-            code = form.get("ErrorCode") or None
-            error_code = int(code) if code and code.isdigit() else None
+            code = form.get("ErrorCode") or ""
+            # Twilio's codes are five digits; anything else is kept as "no code".
+            plain = code.isascii() and code.isdigit() and len(code) < 10
+            error_code = int(code) if plain else None
             delivery_status(Channel.WHATSAPP, status, error_code)
             if not await self._channel.outbox.update_status(sid, status, error_code):
                 # The callback beat our own write of the MessageSid: the sender applies it.

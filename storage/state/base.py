@@ -26,8 +26,8 @@ class StateStore(abc.ABC):
         """Forget `key`."""
 
     @abc.abstractmethod
-    async def incr(self, key: str, *, ttl: float) -> int:
-        """Increase a counter and return it; a new counter expires after `ttl` seconds."""
+    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
+        """Add `amount` to a counter atomically and return it; a new one expires after `ttl` s."""
 
     @abc.abstractmethod
     def lock(self, key: str, *, expires_after: float = 10.0) -> AbstractAsyncContextManager[None]:

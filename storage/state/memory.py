@@ -41,12 +41,13 @@ class MemoryStateStore(StateStore):
     async def delete(self, key: str) -> None:
         self._values.pop(key, None)
 
-    async def incr(self, key: str, *, ttl: float) -> int:
+    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
+        # No await inside: atomic on the event loop, like Redis INCRBY.
         current = self._alive(key)
         if current is None:
-            self._values[key] = ("1", time.monotonic() + ttl)
-            return 1
-        value = int(current) + 1
+            self._values[key] = (str(amount), time.monotonic() + ttl)
+            return amount
+        value = int(current) + amount
         self._values[key] = (str(value), self._values[key][1])
         return value
 

@@ -40,9 +40,9 @@ class RedisStateStore(StateStore):
     async def delete(self, key: str) -> None:
         await self.redis.delete(self._k(key))
 
-    async def incr(self, key: str, *, ttl: float) -> int:
+    async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(self._k(key))
+            pipe.incrby(self._k(key), amount)
             pipe.pexpire(self._k(key), int(ttl * 1000), nx=True)
             value, _ = await pipe.execute()
         return int(value)

@@ -34,5 +34,6 @@ async def test_signed_links_serve_the_photo_until_they_expire(
             await client.get(f"/media/{document_id}.{int(expires) + 60}.{signature}")
         ).status == 404
         assert (await client.get("/media/nonsense")).status == 404
+        assert (await client.get(f"/media/²{document_id}.{expires}.{signature}")).status == 404
         now[0] += 601
         assert (await client.get(path)).status == 404

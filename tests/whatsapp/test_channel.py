@@ -436,3 +436,46 @@ async def test_a_number_answers_only_the_list_of_the_last_message(start_whatsapp
     await user.send("1")
     # A list shown before the last message is not the current one: "1" is typed text.
     assert (flow.events[-1].kind, flow.events[-1].text) == ("text", "1")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("MessageSid", "SM\x00" + "a" * 31), ("MessageStatus", "delivered\x00"), ("To", "\x07")],
+)
+async def test_a_signed_status_callback_with_a_control_character_is_refused(
+    wa, flow, database, caplog, field, value
+):
+    # PostgreSQL refuses NUL in text; the callback answered 500 and logged the statement.
+    await wa.user(PHONE).send("Салам")
+    sid = wa.twilio.messages[0]["Sid"]
+    params = {"MessageSid": sid, "MessageStatus": "failed", "AccountSid": ACCOUNT_SID}
+    params[field] = value
+
+    with caplog.at_level(logging.INFO):
+        response = await wa.post(params, path=STATUS_PATH, drain=False)
+
+    assert response.status == 400
+    [row] = await rows(database, provider_sid=sid)
+    assert row.status == "queued"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("code", ["²", "9" * 30, "-1"])
+async def test_a_status_callback_with_a_strange_error_code_keeps_the_status(
+    wa, flow, database, code
+):
+    await wa.user(PHONE).send("Салам")
+    sid = wa.twilio.messages[0]["Sid"]
+    params = {"MessageSid": sid, "MessageStatus": "failed", "ErrorCode": code}
+
+    response = await wa.post(params, path=STATUS_PATH, drain=False)
+
+    assert response.status == 204
+    [row] = await rows(database, provider_sid=sid)
+    assert (row.status, row.error_code) == ("failed", None)
+
+
+async def test_control_characters_in_a_message_text_are_dropped_not_the_message(wa, flow):
+    await wa.user(PHONE).send("Са\x00лам\x1b")
+
+    assert flow.of(PHONE)[-1].text == "Салам"
