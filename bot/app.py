@@ -13,6 +13,7 @@ from aiohttp import web
 from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
 from bot.notifications.wiring import attach_channels, build_dispatcher
+from bot.reminders import build_scheduler
 from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
 from config.settings import Settings
@@ -131,6 +132,8 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
             await runtime.telegram.start()
         except TelegramAPIError as exc:  # the web and the other channels still serve
             log.error("Telegram: could not start (%s)", type(exc).__name__)
+    reminders = build_scheduler(runtime)
+    reminders.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -139,5 +142,6 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
     try:
         await stop.wait()
     finally:
+        await reminders.stop()
         await runner.cleanup()
         await runtime.close()

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # this many days after its window closed; delivery rows are kept this many days.
     purge_after_days: int = Field(default=180, ge=0)
     messages_keep_days: int = Field(default=90, ge=1)
+    # How often `serve` looks for reminders due (seconds); 0 leaves it to `ortbot remind`.
+    reminders_interval_seconds: int = Field(default=600, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

@@ -17,10 +17,17 @@ from config.campaign import Campaign
 from core.i18n import Translator
 from core.people import format_phone
 from flows.form import EDITABLE, FIELDS
-from flows.notifications import ApplicantEvent, ApplicantNotice, Notice, ReviewPrompt
+from flows.notifications import (
+    ApplicantEvent,
+    ApplicantNotice,
+    Notice,
+    ReminderNotice,
+    ReviewPrompt,
+)
 from flows.replies import Option, Reply
 from flows.screens import REASON_FIELDS
 from office.decisions import fee_of, paid_amount
+from office.reminder_texts import ReminderTexts
 from office.summary import answer_rows
 from storage.enums import Channel, DocumentKind, GrantKind, RegistrationStatus, Role
 from storage.models import LinkedChat, Officer, Payment, Registration, School
@@ -73,9 +80,25 @@ class NoticeComposer:
     def __init__(self, *, texts: Translator, campaign: Campaign) -> None:
         self._texts = texts
         self._campaign = campaign
+        self._reminders = ReminderTexts(texts=texts, campaign=campaign)
 
     async def compose(self, session: AsyncSession, notice: Notice) -> list[Outbound]:
         """Return the messages of `notice` (none when nobody has a linked chat)."""
+        if isinstance(notice, ReminderNotice):
+            message = await self._reminders.compose(session, notice)
+            if message is None:
+                return []
+            key = f"reminder:{notice.rule}:{notice.grant_id}"
+            return [
+                Outbound(
+                    message.channel,
+                    message.chat_id,
+                    message.phone,
+                    message.language,
+                    message.reply,
+                    key,
+                )
+            ]
         registration = await session.get(Registration, notice.registration_id)
         if registration is None:
             return []

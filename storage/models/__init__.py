@@ -10,6 +10,7 @@ from storage.models.messages import ChannelMessage
 from storage.models.officers import Officer, WebSession
 from storage.models.payments import Payment
 from storage.models.registrations import Registration
+from storage.models.reminders import ReminderSent
 
 __all__ = [
     "AccessGrant",
@@ -23,6 +24,7 @@ __all__ = [
     "Payment",
     "Registration",
     "RegistrationEvent",
+    "ReminderSent",
     "School",
     "WebSession",
 ]
