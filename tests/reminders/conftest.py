@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiohttp import web
 from fakes.telegram_api import FakeTelegramAPI
 from fakes.twilio_api import FakeTwilioApi
 from pydantic import SecretStr
@@ -25,7 +26,7 @@ from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel, PaymentStatus, RegistrationStatus
 from storage.models import AccessGrant, LinkedChat, Payment, Registration
-from tests.factories import make_grant, make_world
+from tests.factories import World, make_grant, make_world
 
 TOKEN = "700000001:TEST-token-for-the-fake-bot-api"
 ACCOUNT_SID = "AC" + "b2" * 16
@@ -89,6 +90,7 @@ class Campus:
     """Who is who in the reminded campaign."""
 
     people: dict[str, Applicant] = field(default_factory=dict)
+    world: World | None = None
 
     def __getitem__(self, name: str) -> Applicant:
         return self.people[name]
@@ -132,11 +134,19 @@ def both_channels(
 
 
 @pytest.fixture
-async def runtime(both_channels: Settings, campaign_2026: Campaign) -> AsyncIterator[Runtime]:
+async def served(
+    both_channels: Settings, campaign_2026: Campaign
+) -> AsyncIterator[tuple[Runtime, web.Application]]:
+    """The process `ortbot serve` builds (not listening: tests take the app or the runtime)."""
     runtime = Runtime.from_settings(both_channels, campaign=campaign_2026)
-    create_app(runtime)
-    yield runtime
+    app = create_app(runtime)
+    yield runtime, app
     await runtime.close()
+
+
+@pytest.fixture
+def runtime(served: tuple[Runtime, web.Application]) -> Runtime:
+    return served[0]
 
 
 @pytest.fixture
@@ -151,6 +161,7 @@ async def campus(database: Database, secret_box: SecretBox) -> Campus:
     campus = Campus()
     async with database.session() as s:
         world = await make_world(s)
+        campus.world = world
         for n, name in enumerate("ABCDEFGHI"):
             grant = await make_grant(
                 s,
