@@ -73,7 +73,15 @@ class ReminderNotice:
     rule: str
 
 
-Notice = ApplicantNotice | ReviewPrompt | ReminderNotice
+@dataclass(frozen=True)
+class AnnouncementNotice:
+    """Give announcement `announcement_id` to the applicant of `grant_id` (one recipient)."""
+
+    announcement_id: int
+    grant_id: int
+
+
+Notice = ApplicantNotice | ReviewPrompt | ReminderNotice | AnnouncementNotice
 
 
 class NoticePublisher(Protocol):

@@ -18,6 +18,7 @@ from core.i18n import Translator
 from core.people import format_phone
 from flows.form import EDITABLE, FIELDS
 from flows.notifications import (
+    AnnouncementNotice,
     ApplicantEvent,
     ApplicantNotice,
     Notice,
@@ -84,11 +85,15 @@ class NoticeComposer:
 
     async def compose(self, session: AsyncSession, notice: Notice) -> list[Outbound]:
         """Return the messages of `notice` (none when nobody has a linked chat)."""
-        if isinstance(notice, ReminderNotice):
-            message = await self._reminders.compose(session, notice)
+        if isinstance(notice, ReminderNotice | AnnouncementNotice):
+            if isinstance(notice, ReminderNotice):
+                message = await self._reminders.compose(session, notice)
+                key = f"reminder:{notice.rule}:{notice.grant_id}"
+            else:
+                message = await self._reminders.announcement(session, notice)
+                key = f"announcement:{notice.announcement_id}:{notice.grant_id}"
             if message is None:
                 return []
-            key = f"reminder:{notice.rule}:{notice.grant_id}"
             return [
                 Outbound(
                     message.channel,

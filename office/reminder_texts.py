@@ -8,6 +8,7 @@ template).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,10 +20,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.campaign import Campaign
 from core.i18n import DEFAULT_LANGUAGE, Translator
 from flows.form import missing_fields
-from flows.notifications import ReminderNotice
+from flows.notifications import AnnouncementNotice, ReminderNotice
 from flows.replies import Option, Reply
 from storage.enums import Channel
-from storage.models import AccessGrant, LinkedChat, Registration, ReminderSent
+from storage.models import (
+    AccessGrant,
+    Announcement,
+    AnnouncementRecipient,
+    LinkedChat,
+    Registration,
+    ReminderSent,
+)
 
 
 @dataclass(frozen=True)
@@ -58,28 +66,38 @@ class ReminderTexts:
         registration = await session.scalar(
             select(Registration).where(Registration.grant_id == grant.id)
         )
-        chat = await session.scalar(
-            select(LinkedChat)
-            .where(
-                LinkedChat.grant_id == grant.id,
-                LinkedChat.channel == sent.channel,
-                LinkedChat.blocked_at.is_(None),
+
+        def write(lang: str) -> Reply:
+            return self.reply(notice.rule, lang, name=grant.full_name, registration=registration)
+
+        return await _addressed(session, grant, sent.channel, registration, write)
+
+    async def announcement(
+        self, session: AsyncSession, notice: AnnouncementNotice
+    ) -> ReminderMessage | None:
+        """Return an officer's announcement for one recipient, in their language."""
+        row = await session.scalar(
+            select(AnnouncementRecipient).where(
+                AnnouncementRecipient.announcement_id == notice.announcement_id,
+                AnnouncementRecipient.grant_id == notice.grant_id,
             )
-            .order_by(LinkedChat.id.desc())
-            .limit(1)
         )
-        if chat is None and sent.channel is not Channel.WHATSAPP:
+        announcement = await session.get(Announcement, notice.announcement_id)
+        grant = await session.get(AccessGrant, notice.grant_id)
+        if row is None or announcement is None or grant is None:
             return None
-        lang = (registration.language if registration else None) or (
-            chat.language if chat else None
+        if grant.reminders_stopped_at is not None:
+            return None
+        registration = await session.scalar(
+            select(Registration).where(Registration.grant_id == grant.id)
         )
-        lang = lang or DEFAULT_LANGUAGE
-        reply = self.reply(notice.rule, lang, name=grant.full_name, registration=registration)
-        if chat is None:  # never wrote to the bot: no options to press yet
-            return ReminderMessage(
-                Channel.WHATSAPP, f"whatsapp:{grant.phone}", grant.phone, lang, Reply(reply.text)
-            )
-        return ReminderMessage(chat.channel, chat.chat_id, chat.phone, lang, reply)
+
+        def write(lang: str) -> Reply:
+            body = announcement.text_ru if lang == "ru" else announcement.text_ky
+            lines = [self._t(lang, "announcement.title"), body, self._t(lang, "reminder.stop_hint")]
+            return Reply("\n\n".join(lines))
+
+        return await _addressed(session, grant, row.channel, registration, write)
 
     def reply(self, rule: str, lang: str, *, name: str, registration: Registration | None) -> Reply:
         """Return the reminder of `rule` for an applicant called `name`."""
@@ -126,6 +144,41 @@ class ReminderTexts:
     @staticmethod
     def _date(value: date, lang: str) -> str:
         return format_date(value, "d MMMM y" if lang == "ru" else "long", locale=lang)
+
+
+def _language(registration: Registration | None, chat: LinkedChat | None) -> str:
+    if registration is not None and registration.language:
+        return registration.language
+    return (chat.language if chat else None) or DEFAULT_LANGUAGE
+
+
+async def _addressed(
+    session: AsyncSession,
+    grant: AccessGrant,
+    channel: Channel,
+    registration: Registration | None,
+    write: Callable[[str], Reply],
+) -> ReminderMessage | None:
+    """Address `write(language)` to the grant's chat on `channel` (a stranger: WhatsApp)."""
+    chat = await session.scalar(
+        select(LinkedChat)
+        .where(
+            LinkedChat.grant_id == grant.id,
+            LinkedChat.channel == channel,
+            LinkedChat.blocked_at.is_(None),
+        )
+        .order_by(LinkedChat.id.desc())
+        .limit(1)
+    )
+    if chat is None and channel is not Channel.WHATSAPP:
+        return None
+    lang = _language(registration, chat)
+    reply = write(lang)
+    if chat is None:  # never wrote to the bot: no options to press yet
+        return ReminderMessage(
+            Channel.WHATSAPP, f"whatsapp:{grant.phone}", grant.phone, lang, Reply(reply.text)
+        )
+    return ReminderMessage(chat.channel, chat.chat_id, chat.phone, lang, reply)
 
 
 def _lower_first(text: str) -> str:

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from access.scope import Scope
 from config.campaign import Campaign
 from flows.notifications import ReminderNotice, queue_notice
 from storage.enums import Channel, PaymentStatus, RegistrationStatus
@@ -101,9 +102,11 @@ class Due:
     progress: int
 
 
-async def load_applicants(session: AsyncSession, campaign: Campaign) -> list[Applicant]:
-    """Read every live grant of the campaign that has not said «STOP», with what rules need."""
-    grants = await session.execute(
+async def load_applicants(
+    session: AsyncSession, campaign: Campaign, *, scope: Scope | None = None
+) -> list[Applicant]:
+    """Read every live grant of the campaign (in `scope`) not stopped by «STOP», for the rules."""
+    stmt = (
         select(
             AccessGrant.id,
             AccessGrant.phone,
@@ -123,6 +126,7 @@ async def load_applicants(session: AsyncSession, campaign: Campaign) -> list[App
             AccessGrant.reminders_stopped_at.is_(None),
         )
     )
+    grants = await session.execute(scope.filter_grants(stmt) if scope else stmt)
     applicants: dict[int, Applicant] = {}
     by_registration: dict[int, Applicant] = {}
     for row in grants.all():

@@ -1,5 +1,6 @@
 """Every model, imported here so that metadata and Alembic see them all."""
 
+from storage.models.announcements import Announcement, AnnouncementRecipient
 from storage.models.audit import AuditEntry
 from storage.models.chats import LinkedChat
 from storage.models.documents import Document
@@ -14,6 +15,8 @@ from storage.models.reminders import ReminderSent
 
 __all__ = [
     "AccessGrant",
+    "Announcement",
+    "AnnouncementRecipient",
     "AuditEntry",
     "ChannelMessage",
     "District",
