@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from babel.dates import format_date
@@ -22,7 +22,7 @@ from core.i18n import DEFAULT_LANGUAGE, Translator
 from flows.form import missing_fields
 from flows.notifications import AnnouncementNotice, ReminderNotice
 from flows.replies import Option, Reply
-from storage.enums import Channel
+from storage.enums import Channel, RegistrationStatus
 from storage.models import (
     AccessGrant,
     Announcement,
@@ -66,9 +66,17 @@ class ReminderTexts:
         registration = await session.scalar(
             select(Registration).where(Registration.grant_id == grant.id)
         )
+        sent_at = sent.sent_at if sent.sent_at.tzinfo else sent.sent_at.replace(tzinfo=UTC)
+        days_left = (self._campaign.registration_closes - self._campaign.today(sent_at)).days
 
         def write(lang: str) -> Reply:
-            return self.reply(notice.rule, lang, name=grant.full_name, registration=registration)
+            return self.reply(
+                notice.rule,
+                lang,
+                name=grant.full_name,
+                registration=registration,
+                days_left=days_left,
+            )
 
         return await _addressed(session, grant, sent.channel, registration, write)
 
@@ -99,17 +107,29 @@ class ReminderTexts:
 
         return await _addressed(session, grant, row.channel, registration, write)
 
-    def reply(self, rule: str, lang: str, *, name: str, registration: Registration | None) -> Reply:
-        """Return the reminder of `rule` for an applicant called `name`."""
+    def reply(
+        self,
+        rule: str,
+        lang: str,
+        *,
+        name: str,
+        registration: Registration | None,
+        days_left: int,
+    ) -> Reply:
+        """Return the reminder of `rule` for `name`, `days_left` days before the window closes."""
         closes = self._date(self._campaign.registration_closes, lang)
         answers = dict(registration.answers or {}) if registration else {}
         started = bool(answers)
         lines = [self._t(lang, "reminder.greeting", name=name)]
         options = [Option("continue", self._t(lang, "option.continue"))]
         if rule.startswith("closing_"):
-            days = int(rule.removeprefix("closing_"))
-            lines.append(self._t(lang, "reminder.closing", date=closes, days=max(days, 1)))
-            if started:
+            if days_left > 0:
+                lines.append(self._t(lang, "reminder.closing", date=closes, days=days_left))
+            else:
+                lines.append(self._t(lang, "reminder.closing.today"))
+            if registration is not None and registration.status is RegistrationStatus.REJECTED:
+                lines.append(self._t(lang, "reminder.closing.returned"))
+            elif started:
                 lines.append(self._missing(answers, lang))
         elif rule == "not_started":
             lines.append(self._t(lang, "reminder.not_started", date=closes))
