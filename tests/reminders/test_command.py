@@ -11,7 +11,7 @@ from bot.cli import main
 from config.settings import PROJECT_ROOT, get_settings
 from tests.conftest import TEST_SECRET_KEY
 
-from .conftest import TOKEN
+from .conftest import ACCOUNT_SID, AUTH_TOKEN, TEMPLATE_KY, TOKEN
 
 
 @pytest.fixture
@@ -71,3 +71,29 @@ async def test_remind_refuses_without_channels_and_bad_moments(env, campus, caps
     assert capsys.readouterr().err.count("\n") == 1
     assert await ortbot("remind") == 0  # today the 2026 window is long closed
     assert "the registration window is closed" in capsys.readouterr().out
+
+
+async def test_remind_sends_once_on_both_channels(
+    env, campus, capsys, tmp_path, fake_telegram, fake_twilio
+):
+    # The 2026 rules with the window open today and no quiet hours, whatever the hour.
+    source = (PROJECT_ROOT / "campaigns" / "2026.toml").read_text(encoding="utf-8")
+    source = source.replace("registration_closes = 2026-04-02", "registration_closes = 2099-12-31")
+    source = source.replace("quiet_until = 09:00:00", "quiet_until = 21:00:00")
+    campaign_file = tmp_path / "open.toml"
+    campaign_file.write_text(source, encoding="utf-8")
+    env.setenv("CAMPAIGN", str(campaign_file))
+    with_channels(env)
+    env.setenv("TELEGRAM_API_URL", fake_telegram.base_url)
+    env.setenv("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+    env.setenv("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+    env.setenv("TWILIO_API_URL", fake_twilio.base_url)
+    env.setenv("TWILIO_TEMPLATE_NOTIFICATION_SID", TEMPLATE_KY)  # outside the 24-hour window
+    get_settings.cache_clear()
+    assert await ortbot("remind") == 0
+    assert capsys.readouterr().out.endswith("sent: 6\n")
+    assert len(fake_telegram.calls_of("sendMessage")) == 3  # B, C, E
+    assert len(fake_twilio.messages) == 3  # A, D, F
+    assert await ortbot("remind") == 0
+    assert capsys.readouterr().out.endswith("sent: 0\n")
+    assert len(fake_telegram.calls_of("sendMessage")) == 3
