@@ -19,7 +19,6 @@ can be reached only on WhatsApp (at the granted phone, through the notification 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -184,7 +183,7 @@ def idle_reason(campaign: Campaign, now: datetime) -> str | None:
     state = campaign.window_state(now)
     if state != "open":
         return f"the registration window is {state.replace('_', ' ')}"
-    local = now.astimezone(campaign_zone(campaign))
+    local = now.astimezone(ZoneInfo(campaign.timezone))
     if rules.is_quiet(local.time()):
         return (
             f"quiet hours ({rules.quiet_from:%H:%M}-{rules.quiet_until:%H:%M} "
@@ -299,15 +298,6 @@ async def note_progress(
             row.progressed_at = now
             moved += 1
     return moved
-
-
-def count_due(due: list[Due]) -> Counter[tuple[str, Channel]]:
-    """Return how many reminders go out per (rule, channel)."""
-    return Counter((item.rule, item.channel) for item in due)
-
-
-def campaign_zone(campaign: Campaign) -> ZoneInfo:
-    return ZoneInfo(campaign.timezone)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from bot.commands.accounts import run_in_session
 from bot.commands.errors import CommandError
 from config.campaign import Campaign, load_campaign
 from config.settings import Settings, get_settings
-from office.reminders import Due, count_due, idle_reason, load_applicants, rule_names, select_due
+from office.reminders import Due, idle_reason, load_applicants, rule_names, select_due
 from storage.credentials import SecretBox
 from storage.enums import Channel
 
@@ -30,7 +31,7 @@ def configured_channels(settings: Settings) -> set[Channel]:
 
 def report(campaign: Campaign, due: list[Due], *, verb: str) -> list[str]:
     """Return one line per rule and channel with reminders, then the total."""
-    counts = count_due(due)
+    counts = Counter((item.rule, item.channel) for item in due)
     lines = [
         f"{rule} {channel.value}: {counts[(rule, channel)]}"
         for rule in rule_names(campaign)

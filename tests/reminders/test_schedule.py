@@ -178,3 +178,27 @@ async def test_a_replica_skips_the_run_while_another_holds_it(runtime, campus, d
         assert len(await scheduler.run_once() or []) == 6
     finally:
         await other.dispose()
+
+
+async def test_the_background_loop_of_serve_runs_and_stops(runtime, campus, database):
+    scheduler = ReminderScheduler(
+        database=database,
+        campaign=runtime.campaign,
+        publisher=runtime.notifications,
+        channels=sending_channels(runtime),
+        interval=0.05,
+        clock=Clock(local(2, 24)),
+    )
+    scheduler.start()
+    try:
+        for _ in range(200):
+            async with database.session() as s:
+                rows = list(await s.scalars(select(ReminderSent)))
+            if len(rows) == 6:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # a few more runs: nothing more is recorded
+    finally:
+        await scheduler.stop()
+    async with database.session() as s:
+        assert len(list(await s.scalars(select(ReminderSent)))) == 6
