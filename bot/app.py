@@ -14,6 +14,7 @@ from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
 from bot.metrics.endpoint import mount_metrics
 from bot.notifications.wiring import attach_channels, build_dispatcher
+from bot.reminders import build_scheduler
 from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
 from config.settings import Settings
@@ -134,6 +135,8 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
             await runtime.telegram.start()
         except TelegramAPIError as exc:  # the web and the other channels still serve
             log.error("Telegram: could not start (%s)", type(exc).__name__)
+    reminders = build_scheduler(runtime)
+    reminders.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -142,5 +145,6 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
     try:
         await stop.wait()
     finally:
+        await reminders.stop()
         await runner.cleanup()
         await runtime.close()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from config.exceptions import ConfigError
 from config.settings import PROJECT_ROOT
@@ -43,6 +43,43 @@ class Choice(_Named):
 WindowState = Literal["not_open", "open", "closed"]
 
 
+class Reminders(BaseModel):
+    """When the bot nudges applicants by itself; a number of days left out turns its rule off.
+
+    Days count from the grant (never started), the last change of the draft (not submitted),
+    the officer's return (not fixed) and the submission (no receipt). Nothing is sent in the
+    quiet window (local time of the campaign), which may run over midnight.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    enabled: bool = True
+    not_started_days: int | None = Field(default=None, ge=1)
+    incomplete_days: int | None = Field(default=None, ge=1)
+    returned_days: int | None = Field(default=None, ge=1)
+    no_receipt_days: int | None = Field(default=None, ge=1)
+    before_close_days: tuple[int, ...] = ()
+    quiet_from: time = time(21, 0)
+    quiet_until: time = time(9, 0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Reminders:
+        if any(days < 0 for days in self.before_close_days):
+            raise ValueError("before_close_days must not be negative")
+        if len(set(self.before_close_days)) != len(self.before_close_days):
+            raise ValueError("duplicate day in before_close_days")
+        return self
+
+    def is_quiet(self, local: time) -> bool:
+        """Whether `local` (the campaign's time of day) falls in the quiet window."""
+        start, end = self.quiet_from, self.quiet_until
+        if start == end:
+            return False
+        if start < end:
+            return start <= local < end
+        return local >= start or local < end
+
+
 class Campaign(BaseModel):
     """One year's campaign: dates, tests, fees, languages and benefit categories."""
 
@@ -68,6 +105,7 @@ class Campaign(BaseModel):
     subjects: tuple[Subject, ...]
     languages: tuple[Choice, ...]
     benefits: tuple[Choice, ...]
+    reminders: Reminders = Reminders(enabled=False)
 
     @model_validator(mode="after")
     def _check(self) -> Campaign:

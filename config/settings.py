@@ -69,6 +69,8 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         return value.upper() if info.field_name == "log_level" else value.lower()
+    # How often `serve` looks for reminders due (seconds); 0 leaves it to `ortbot remind`.
+    reminders_interval_seconds: int = Field(default=600, ge=0)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> Settings:

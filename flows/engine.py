@@ -28,6 +28,7 @@ from flows.identity import (
 )
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.questions import ask
+from flows.reminder_switch import reminder_switch
 from flows.replies import Reply
 from flows.screens import (
     EDITABLE_STATUSES,
@@ -134,11 +135,15 @@ class RegistrationFlow:
             window = window_reply(turn)
             return [window] if window else replies
         assert turn.grant is not None
+        switched = reminder_switch(turn)
+        if switched is not None:
+            return switched
         if turn.registration is None:
             turn.registration = await get_or_create_registration(
                 session, turn.grant, language=turn.lang, channel=key.channel
             )
         turn.registration.language = turn.lang
+        turn.registration.channel = key.channel  # reminders go to the channel used last
         window = window_reply(turn)
         if window is not None:
             if event.command == "status":

@@ -61,7 +61,27 @@ class ReviewPrompt:
     officer_id: int | None = None
 
 
-Notice = ApplicantNotice | ReviewPrompt
+@dataclass(frozen=True)
+class ReminderNotice:
+    """Remind the applicant of `grant_id` by rule `rule`, on the chat they used last.
+
+    Rules and their texts live in `office.reminders`; the reminder is recorded (once per
+    grant and rule) in the transaction that queues this notice.
+    """
+
+    grant_id: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class AnnouncementNotice:
+    """Give announcement `announcement_id` to the applicant of `grant_id` (one recipient)."""
+
+    announcement_id: int
+    grant_id: int
+
+
+Notice = ApplicantNotice | ReviewPrompt | ReminderNotice | AnnouncementNotice
 
 
 class NoticePublisher(Protocol):

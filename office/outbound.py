@@ -17,11 +17,20 @@ from config.campaign import Campaign
 from core.i18n import Translator
 from core.people import format_phone
 from flows.form import EDITABLE, FIELDS
+from flows.notifications import (
+    AnnouncementNotice,
+    ApplicantEvent,
+    ApplicantNotice,
+    Notice,
+    ReminderNotice,
+    ReviewPrompt,
+)
 from flows.notifications import ApplicantEvent, ApplicantNotice, Notice, ReviewPrompt
 from flows.photos import stored_warnings
 from flows.replies import Option, Reply
 from flows.screens import REASON_FIELDS
 from office.decisions import fee_of, paid_amount
+from office.reminder_texts import ReminderTexts
 from office.summary import answer_rows
 from storage.enums import Channel, DocumentKind, GrantKind, RegistrationStatus, Role
 from storage.models import LinkedChat, Officer, Payment, Registration, School
@@ -74,9 +83,29 @@ class NoticeComposer:
     def __init__(self, *, texts: Translator, campaign: Campaign) -> None:
         self._texts = texts
         self._campaign = campaign
+        self._reminders = ReminderTexts(texts=texts, campaign=campaign)
 
     async def compose(self, session: AsyncSession, notice: Notice) -> list[Outbound]:
         """Return the messages of `notice` (none when nobody has a linked chat)."""
+        if isinstance(notice, ReminderNotice | AnnouncementNotice):
+            if isinstance(notice, ReminderNotice):
+                message = await self._reminders.compose(session, notice)
+                key = f"reminder:{notice.rule}:{notice.grant_id}"
+            else:
+                message = await self._reminders.announcement(session, notice)
+                key = f"announcement:{notice.announcement_id}:{notice.grant_id}"
+            if message is None:
+                return []
+            return [
+                Outbound(
+                    message.channel,
+                    message.chat_id,
+                    message.phone,
+                    message.language,
+                    message.reply,
+                    key,
+                )
+            ]
         registration = await session.get(Registration, notice.registration_id)
         if registration is None:
             return []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from admin_web.routing import WebRoute
 from admin_web.views import (
+    announcements,
     audit,
     auth,
     dashboard,
@@ -36,4 +37,5 @@ def all_routes() -> list[WebRoute]:
         *officer_form.ROUTES,
         *dashboard.ROUTES,
         *deliveries.ROUTES,
+        *announcements.ROUTES,
     ]

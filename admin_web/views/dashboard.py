@@ -19,6 +19,7 @@ from admin_web.downloads import new_spool, stream_file
 from admin_web.keys import LANG
 from admin_web.render import render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get
+from office.reminder_stats import reminder_figures
 from office.stats import SCHOOL_COLUMNS, Dashboard, dashboard, sort_schools
 
 
@@ -46,12 +47,29 @@ def _charts(request: web.Request, figures: Dashboard) -> dict[str, Any]:
     }
 
 
+def reminder_label(request: web.Request, rule: str) -> str:
+    """Name a reminder rule in the officer's language ("closing_3": 3 days before closing)."""
+    if rule.startswith("closing_"):
+        return text(request, "dashboard.reminders.rule.closing", n=rule.removeprefix("closing_"))
+    return text(request, f"dashboard.reminders.rule.{rule}")
+
+
 async def page(request: web.Request) -> web.StreamResponse:
     context = request.app[WEB_CONTEXT]
     async with acting_officer(request) as (session, actor):
         figures = await dashboard(session, actor=actor, campaign=context.campaign)
+        reminders = await reminder_figures(session, actor=actor, campaign=context.campaign)
     column, descending = _school_order(request)
     schools = sort_schools(figures.by_school, column, descending=descending)
+    reminder_rows = [
+        {
+            "label": reminder_label(request, r.rule),
+            "reminded": r.reminded,
+            "moved": r.moved,
+            "share": r.share,
+        }
+        for r in reminders
+    ]
     return render(
         request,
         "dashboard.html",
@@ -61,6 +79,7 @@ async def page(request: web.Request) -> web.StreamResponse:
             "sort": column,
             "descending": descending,
             "columns": SCHOOL_COLUMNS,
+            "reminder_rows": reminder_rows,
             **_charts(request, figures),
         },
     )

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from bot.notifications.telegram import TelegramDelivery
 from bot.notifications.whatsapp import WhatsAppDelivery
-from flows.notifications import Notice
+from flows.notifications import AnnouncementNotice, Notice
+from office.announcements import record_delivery
 from office.outbound import NoticeComposer, Outbound
 from storage.database import Database
 from storage.enums import Channel
@@ -54,18 +55,25 @@ class NotificationDispatcher:
             try:
                 async with self._database.session() as session:
                     messages = await self._composer.compose(session, notice)
+                sent = bool(messages)
                 for message in messages:
-                    await self._deliver(message)
+                    sent = await self._deliver(message) and sent
+                if isinstance(notice, AnnouncementNotice):
+                    # The announcement's page shows what became of each recipient's message.
+                    async with self._database.session() as session:
+                        await record_delivery(session, notice, sent)
             except Exception as exc:  # noqa: BLE001 - one notice must not stop the others
                 log.error("notice %s not delivered: %s", type(notice).__name__, type(exc).__name__)
 
-    async def _deliver(self, message: Outbound) -> None:
+    async def _deliver(self, message: Outbound) -> bool:
         delivery: TelegramDelivery | WhatsAppDelivery | None = None
         if message.channel is Channel.TELEGRAM:
             delivery = self.telegram
         elif message.channel is Channel.WHATSAPP:
             delivery = self.whatsapp
         if delivery is None:
-            return
+            return False
         if not await delivery.deliver(message):
             log.info("a %s notification was not delivered", message.channel.value)
+            return False
+        return True

@@ -1,5 +1,6 @@
 """Every model, imported here so that metadata and Alembic see them all."""
 
+from storage.models.announcements import Announcement, AnnouncementRecipient
 from storage.models.audit import AuditEntry
 from storage.models.chats import LinkedChat
 from storage.models.documents import Document
@@ -10,9 +11,12 @@ from storage.models.messages import ChannelMessage
 from storage.models.officers import Officer, WebSession
 from storage.models.payments import Payment
 from storage.models.registrations import Registration
+from storage.models.reminders import ReminderSent
 
 __all__ = [
     "AccessGrant",
+    "Announcement",
+    "AnnouncementRecipient",
     "AuditEntry",
     "ChannelMessage",
     "District",
@@ -23,6 +27,7 @@ __all__ = [
     "Payment",
     "Registration",
     "RegistrationEvent",
+    "ReminderSent",
     "School",
     "WebSession",
 ]

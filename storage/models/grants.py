@@ -36,6 +36,8 @@ class AccessGrant(Timestamped, Base):
     access_code_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     access_code_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The applicant wrote «STOP»: no reminder or announcement until they write «START».
+    reminders_stopped_at: Mapped[datetime | None]
 
     school: Mapped[School] = relationship(lazy="joined")
     district: Mapped[District] = relationship(lazy="joined")

@@ -114,6 +114,9 @@ CASES = [
         lambda w: {"entry_id": "1"},
     ),
     Case("GET", "deliveries.list", only(LOGGED_IN, anon=302)),
+    Case("GET", "announcements", only(LOGGED_IN, anon=302)),
+    Case("POST", "announcements.preview", only(LOGGED_IN, anon=403)),  # the form, with an error
+    Case("POST", "announcements.send", only(LOGGED_IN, anon=403)),
     # Last: it ends the sessions.
     Case("POST", "auth.logout", only({}, anon=403, others=302)),
 ]
