@@ -20,6 +20,7 @@ from access.audit import log_action
 from access.exceptions import AccessDenied, ReportHasErrors
 from access.scope import Scope
 from access.tables import RowError, read_table
+from core.typed import ascii_digits
 from core.validation import Rejected
 from storage.enums import AuditFlag, Role
 from storage.models import District, Oblast, Officer, School
@@ -27,7 +28,7 @@ from storage.models.geography import search_key
 
 UNLISTED_CODE = "9999"
 UNLISTED_NAME = "Кодификатордо жок / Нет в кодификаторе"
-_CODE = re.compile(r"^\d{1,16}$")
+_CODE = re.compile(r"^[0-9]{1,16}$")
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("код", "коду", "мектептин коду", "код школы", "school code", "шифр"),
     "name": (
@@ -83,7 +84,7 @@ def parse_codifier(data: bytes, filename: str) -> CodifierReport:
     report = CodifierReport()
     first_line: dict[str, int] = {}
     for line, cells in table.rows:
-        code = cells["code"].replace(" ", "")
+        code = normalize_school_code(cells["code"])
         error = _row_problem(code, cells, first_line)
         if error is not None:
             report.errors.append(RowError(line, *error))
@@ -232,9 +233,14 @@ async def search_schools(
     return found[:limit]
 
 
+def normalize_school_code(text: str) -> str:
+    """Return a typed school code with its spaces dropped and its digits made ASCII."""
+    return ascii_digits(text).replace(" ", "").strip()
+
+
 async def find_school(session: AsyncSession, code: str) -> School | None:
     """Return the school with this code (9999 included, created on demand), or None."""
-    code = code.strip().replace(" ", "")
+    code = normalize_school_code(code)
     if code == UNLISTED_CODE:
         return await ensure_unlisted_school(session)
     if not code:

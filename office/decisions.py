@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from access.scope import Scope
 from config.campaign import Campaign
+from core.typed import clean_text
 from core.validation import Accepted, Rejected
 from flows.notifications import ApplicantEvent, ApplicantNotice, queue_notice
 from flows.submission import record
@@ -97,7 +98,7 @@ async def reject(
 ) -> Accepted[Registration] | Rejected:
     """Return a submitted entry to the applicant with the reasons (and what to fix)."""
     chosen = [r for r in REASONS if r in set(reasons)]
-    text = " ".join((comment or "").split())[:COMMENT_LIMIT] or None
+    text = clean_text(comment)[:COMMENT_LIMIT] or None
     if not chosen:
         return Rejected("review.error.no_reasons")
     if "other" in chosen and not text:
@@ -154,7 +155,7 @@ async def reject_payment(
     session: AsyncSession, *, actor: Officer, payment_id: int, reason: str, now: datetime
 ) -> Accepted[Payment] | Rejected:
     """Refuse a receipt with a reason the applicant reads; they can enter it again."""
-    text = " ".join((reason or "").split())[:PAYMENT_REASON_LIMIT]
+    text = clean_text(reason)[:PAYMENT_REASON_LIMIT]
     if not text:
         return Rejected("review.error.payment_reason")
     pending = await _pending_payment(session, actor, payment_id)
