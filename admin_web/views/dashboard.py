@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from access.xlsx import text_cells
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.downloads import new_spool, stream_file
@@ -69,7 +70,7 @@ def _write(out: IO[bytes], sheets: list[tuple[str, list[str], list[list[Any]]]])
             cells.append(cell)
         sheet.append(cells)
         for row in rows:
-            sheet.append(row)
+            sheet.append(text_cells(sheet, row))
     workbook.save(out)
 
 
