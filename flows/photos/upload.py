@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,12 @@ from flows.photos.face import check_face_photo
 from flows.photos.results import CheckResult, results_to_json
 
 FACE_KIND = "face"  # DocumentKind.FACE; every other kind is checked as a document
+# A decode holds up to ~130 MB (a 16-megapixel PNG decoded in full, then resized): photos sent
+# together, by one applicant or by many, queue for these workers instead of all decoding at
+# once. Two threads of their own, not a semaphore over asyncio's shared pool: the memory each
+# decode frees stays in its thread's malloc arena, so fewer threads also keep less of it.
+DECODES_AT_ONCE = 2
+_decoders = ThreadPoolExecutor(max_workers=DECODES_AT_ONCE, thread_name_prefix="photo-decode")
 
 
 @dataclass(frozen=True)
@@ -73,7 +81,7 @@ def analyse_upload_sync(
 async def analyse_upload(
     data: bytes, *, kind: str, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS
 ) -> UploadAnalysis:
-    """Decode and check an upload in a worker thread, so the event loop never waits for it.
+    """Decode and check an upload in a decoding thread, so the event loop never waits for it.
 
     Args:
         data: the uploaded bytes (a Telegram photo or document, a WhatsApp media file).
@@ -87,6 +95,7 @@ async def analyse_upload(
         applicant ``analysis.blocking`` and ask for another photo.
 
     """
-    return await asyncio.to_thread(
+    work = functools.partial(
         analyse_upload_sync, data, kind=kind, max_bytes=max_bytes, max_pixels=max_pixels
     )
+    return await asyncio.get_running_loop().run_in_executor(_decoders, work)
