@@ -12,7 +12,7 @@ Two rules, used by every validator of the chat, the officers' web and the upload
   cannot see or did not mean: C0 and C1 controls, bidirectional overrides and isolates, other
   invisible format characters and lone surrogates. Zero-width (non-)joiners stay between two
   letters, where they shape Persian and Indic words; elsewhere they go. Every run of whitespace
-  (tabs and line breaks included) becomes one space. Letters of every script stay.
+  (tabs, line breaks and Unicode spaces) becomes one space. Letters of every script stay.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import unicodedata
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 _ASCII_DIGITS = "0123456789"
+_GAPS = "\t\n\r"
 
 
 def ascii_digits(text: str | None) -> str:
@@ -53,8 +54,10 @@ def clean_text(text: str | None) -> str:
     normalized = unicodedata.normalize("NFC", text or "")
     if normalized.isascii() and normalized.isprintable():
         return " ".join(normalized.split())
-    # Whitespace first (tab, CR, LF and U+2028 are controls or separators people meant as a gap).
-    spaced = " ".join(normalized.split())
+    # Tab, CR and LF are typed as gaps (a message on several lines); the other C0/C1 controls
+    # Python counts as whitespace (VT, FF, the separators 0x1C-0x1F, NEL) nobody types: dropped.
+    typed = "".join(ch for ch in normalized if ch in _GAPS or unicodedata.category(ch) != "Cc")
+    spaced = " ".join(typed.split())
     kept: list[str] = []
     for i, ch in enumerate(spaced):
         if ch.isprintable() or ch == " ":
