@@ -98,3 +98,22 @@ def test_an_upload_past_the_size_limit_is_refused(parse) -> None:
     result = parse(data, "list.csv")
     error = result if isinstance(result, Rejected) else result.file_error
     assert error == Rejected("access.file.too_large")
+
+
+def test_bank_statement_amounts_that_are_not_plain_numbers_are_row_errors() -> None:
+    rows = [
+        "receipt,amount",
+        "KB-1001,NaN",
+        "KB-1002,1e9999999",
+        "KB-1003,Infinity",
+        "KB-1004,١٤١٠",
+    ]
+    parsed = parse_statement("\n".join(rows).encode(), "bank.csv")
+    assert not isinstance(parsed, Rejected)
+    good, errors = parsed
+    assert [(r.receipt, r.amount) for r in good] == [("KB-1004", 1410)]
+    assert [(e.line, e.message_id) for e in errors] == [
+        (2, "statement.bad_amount"),
+        (3, "statement.bad_amount"),
+        (4, "statement.bad_amount"),
+    ]
