@@ -21,6 +21,7 @@ from access.exceptions import AccessDenied, ReportHasErrors
 from access.listing import one_page
 from access.scope import Scope
 from access.tables import RowError, read_table
+from core.typed import ascii_digits
 from core.validation import Rejected
 from storage.enums import AuditFlag, Role
 from storage.models import District, Oblast, Officer, School
@@ -28,7 +29,7 @@ from storage.models.geography import search_key
 
 UNLISTED_CODE = "9999"
 UNLISTED_NAME = "Кодификатордо жок / Нет в кодификаторе"
-_CODE = re.compile(r"^\d{1,16}$")
+_CODE = re.compile(r"^[0-9]{1,16}$")
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "code": ("код", "коду", "мектептин коду", "код школы", "school code", "шифр"),
     "name": (
@@ -84,7 +85,7 @@ def parse_codifier(data: bytes, filename: str) -> CodifierReport:
     report = CodifierReport()
     first_line: dict[str, int] = {}
     for line, cells in table.rows:
-        code = cells["code"].replace(" ", "")
+        code = normalize_school_code(cells["code"])
         error = _row_problem(code, cells, first_line)
         if error is not None:
             report.errors.append(RowError(line, *error))
@@ -261,7 +262,7 @@ async def pick_school(session: AsyncSession, *, scope: Scope, text: str) -> str 
     must match exactly one school of `scope` (its whole name, or else a part of one name).
     """
     cleaned = " ".join(text.split())
-    first = cleaned.split(" ", 1)[0]
+    first = normalize_school_code(cleaned.split(" ", 1)[0])
     if not cleaned or first.isdigit():
         return first
     key = search_key(cleaned)
@@ -277,9 +278,14 @@ async def pick_school(session: AsyncSession, *, scope: Scope, text: str) -> str 
     return Rejected("access.school.several", {"n": len(matches), "names": shown + more})
 
 
+def normalize_school_code(text: str) -> str:
+    """Return a typed school code with its spaces dropped and its digits made ASCII."""
+    return ascii_digits(text).replace(" ", "").strip()
+
+
 async def find_school(session: AsyncSession, code: str) -> School | None:
     """Return the school with this code (9999 included, created on demand), or None."""
-    code = code.strip().replace(" ", "")
+    code = normalize_school_code(code)
     if code == UNLISTED_CODE:
         return await ensure_unlisted_school(session)
     if not code:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_action
+from access.codifier import normalize_school_code
 from access.granting import (
     IssuedGrant,
     Placement,
@@ -101,7 +102,8 @@ def parse_grant_list(data: bytes, filename: str, *, kind: GrantKind) -> GrantLis
     for line, cells in table.rows:
         phone = validate_phone(cells["phone"])
         name = validate_full_name(cells["full_name"])
-        code = cells.get("school_code", "").replace(" ", "") if kind is GrantKind.MZHB else None
+        mzhb = kind is GrantKind.MZHB
+        code = normalize_school_code(cells.get("school_code", "")) if mzhb else None
         if isinstance(phone, Rejected):
             report.errors.append(RowError(line, phone.message_id, phone.params))
         elif isinstance(name, Rejected):

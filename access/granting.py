@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_action
-from access.codifier import UNLISTED_CODE, find_school
+from access.codifier import UNLISTED_CODE, find_school, normalize_school_code
 from access.scope import Scope
 from core.validation import Rejected
 from storage.credentials import SecretBox, new_access_code
@@ -70,7 +70,7 @@ async def place_grant(
         if own is None or own.district_id is None:
             return Rejected("access.scope.denied")
         return Placement(own, own.district_id)
-    code = (school_code or "").strip().replace(" ", "")
+    code = normalize_school_code(school_code or "")
     if not code:
         return Rejected("access.grant.code_required")
     school = await find_school(session, code)

@@ -12,15 +12,25 @@ from __future__ import annotations
 import csv
 import io
 import re
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from access.workbook_limits import (
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    TableTooLarge,
+    check_line,
+    check_xlsx_archive,
+    xlsx_rows,
+)
+from core.typed import clean_text
 from core.validation import Rejected
 
 MAX_FILE_ROWS = 20_000
+# Blank lines between and under the data are allowed, up to this many past the row limit.
+SPARE_LINES = 5_000
 
 
 @dataclass(frozen=True)
@@ -56,13 +66,22 @@ def read_table(
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     if suffix not in {"xlsx", "csv"}:
         return Rejected("access.file.format")
+    if len(data) > MAX_FILE_BYTES:
+        return Rejected("access.file.too_large")
     if not data.strip():
         return Rejected("access.file.empty")
+    refused = check_xlsx_archive(data) if suffix == "xlsx" else None
+    if refused is not None:
+        return refused
+    max_lines = max_rows + 1 + SPARE_LINES
     try:
-        lines = list(_xlsx_rows(data) if suffix == "xlsx" else _csv_rows(data))
+        lines = _filled_lines(data, suffix, max_lines=max_lines, max_filled=max_rows + 1)
+    except TableTooLarge as too_large:
+        return too_large.rejection
     except Exception:  # noqa: BLE001 - any parser failure means the same to the user
         return Rejected("access.file.unreadable")
-    lines = [(n, cells) for n, cells in lines if any(cells)]
+    if lines is None:
+        return Rejected("access.file.too_many_rows", {"max": max_rows})
     if not lines:
         return Rejected("access.file.empty")
     header_line, header = lines[0]
@@ -76,13 +95,29 @@ def read_table(
         if key not in positions:
             return Rejected(f"access.file.missing_column.{key}")
     body = lines[1:]
-    if len(body) > max_rows:
-        return Rejected("access.file.too_many_rows", {"max": max_rows})
     rows = [
         (n, {key: cells[i].strip() if i < len(cells) else "" for key, i in positions.items()})
         for n, cells in body
     ]
     return Table(rows=[(n, row) for n, row in rows if any(row.values())])
+
+
+def _filled_lines(
+    data: bytes, suffix: str, *, max_lines: int, max_filled: int
+) -> list[tuple[int, list[str]]] | None:
+    """Return the lines holding something, or None once there are more than `max_filled`."""
+    source = (
+        xlsx_rows(data, max_lines=max_lines, cell_text=_cell_text)
+        if suffix == "xlsx"
+        else _csv_rows(data, max_lines=max_lines)
+    )
+    filled: list[tuple[int, list[str]]] = []
+    for number, cells in source:
+        if any(cells):
+            if len(filled) == max_filled:
+                return None
+            filled.append((number, cells))
+    return filled
 
 
 def _cell_text(value: object) -> str:
@@ -95,25 +130,10 @@ def _cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return " ".join(str(value).split())
+    return clean_text(str(value))
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    with warnings.catch_warnings():
-        # Files saved by other programs lack styles openpyxl expects; it only warns.
-        warnings.simplefilter("ignore")
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                yield number, [_cell_text(v) for v in values]
-        finally:
-            workbook.close()
-
-
-def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(data: bytes, *, max_lines: int) -> Iterator[tuple[int, list[str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -123,4 +143,5 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
     delimiter = max(";,\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     for cells in reader:
-        yield reader.line_num, [" ".join(c.split()) for c in cells]
+        check_line(reader.line_num, max_lines)
+        yield reader.line_num, [clean_text(c) for c in cells[:MAX_COLUMNS]]

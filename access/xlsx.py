@@ -3,6 +3,13 @@
 Rows go to openpyxl's temporary file as they come, so a 60,000-row export never holds its rows
 in memory; column widths are fitted from the first batch, since a write-only sheet must know
 them before its first row.
+
+Every row of every export goes through `text_cells`: a value that a spreadsheet could read as a
+formula (OWASP's CSV-injection rule: it starts with ``=``, ``+``, ``-``, ``@``, a tab or a CR)
+is written as a text cell. Setting the cell's type to string, rather than prefixing ``'``,
+keeps what the officer sees identical to what was typed (``+996 555 123 456`` stays readable
+and searchable, ``=HYPERLINK(…)`` shows as those characters) while Excel and LibreOffice never
+evaluate it. openpyxl alone would turn any string starting with ``=`` into a formula.
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 TIMEZONE = ZoneInfo("Asia/Bishkek")
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _LATIN = "a b v g d e yo zh z i y k l m n ng o o p r s t u u f kh ts ch sh shch _ y _ e yu ya"
 _TRANSLIT = {
     ch: ("" if latin == "_" else latin)
@@ -48,7 +57,7 @@ class StreamingSheet:
         self._sheet.append(cells)
 
     def append(self, row: Sequence[object]) -> None:
-        self._sheet.append(row)
+        self._sheet.append(text_cells(self._sheet, row))
         self.rows += 1
 
     async def save(self, out: BinaryIO) -> None:
@@ -65,6 +74,22 @@ def fit_columns(sheet: Any, header: Sequence[str], sample: Sequence[Sequence[obj
         longest = max([len(title), *(len(str(row[index - 1] or "")) for row in sample)])
         width = min(max(longest + 2, _MIN_WIDTH), _MAX_WIDTH)
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def text_cells(sheet: WriteOnlyWorksheet, row: Sequence[object]) -> list[object]:
+    """Return `row` with every value a spreadsheet could evaluate made a plain text cell."""
+    return [
+        _text_cell(sheet, value)
+        if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+        else value
+        for value in row
+    ]
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def slug(text: str) -> str:

@@ -15,6 +15,13 @@ directory, then measures:
   tracemalloc's peak (Python and NumPy allocations only: Pillow's image memory is not traced).
 
 Target (issue 6): the check costs no more than the full decode, and peak memory stays < 200 MB.
+
+Then, in fresh subprocesses, six uploads at once through `analyse_upload(kind="passport")`, as
+six applicants sending scans at the same moment would: six 36-megapixel PNGs (6000x6000, a few
+hundred KB each: the attack of issue 11, refused from their headers), then six 20-megapixel
+PNGs (the largest PNG accepted, decoded in full). Each reports the process's peak RSS (VmHWM)
+and its growth over the idle process; decodes wait for one of `DECODES_AT_ONCE` slots.
+Target: peak under 300 MB. `--concurrent-only` runs just this part.
 """
 
 from __future__ import annotations
@@ -40,6 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flows.photos import analyse_upload  # noqa: E402
+from flows.photos.upload import DECODES_AT_ONCE  # noqa: E402
+
+CONCURRENT_UPLOADS = 6
 
 PORTRAIT = ROOT / "tests" / "data" / "astronaut.jpg"
 
@@ -89,6 +99,47 @@ def peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def big_png(seed: int, width: int, height: int) -> bytes:
+    """An RGB PNG of smooth bands: tiny on the wire, 3 bytes a pixel once decoded."""
+    band = np.linspace(0, 255, width, dtype=np.uint8)
+    with Image.new("RGB", (width, height), (seed * 40, 200, 230)) as im:
+        im.paste(Image.fromarray(np.tile(band, (64, 1))).convert("RGB"), (0, seed * 64))
+        out = io.BytesIO()
+        im.save(out, "PNG", compress_level=9)
+    return out.getvalue()
+
+
+def measure_concurrent(folder: Path) -> dict[str, float]:
+    """In this (fresh) process: peak RSS while the PNGs of `folder` are analysed at once."""
+    files = [path.read_bytes() for path in sorted(folder.glob("*.png"))]
+    ours(ROOT.joinpath(PORTRAIT).read_bytes())  # cascades and worker threads, as in a server
+    idle = current_rss_kb()
+
+    async def together() -> list:
+        return await asyncio.gather(*(analyse_upload(f, kind="passport") for f in files))
+
+    Path("/proc/self/clear_refs").write_text("5")  # the peak mark counts the uploads only
+    start = time.perf_counter()
+    analyses = LOOP.run_until_complete(together())
+    seconds = time.perf_counter() - start
+    peak = peak_rss_kb()
+    return {
+        "file_kb": sum(len(f) for f in files) / len(files) / 1024,
+        "accepted": sum(a.image is not None for a in analyses),
+        "idle_mb": idle / 1024,
+        "peak_mb": peak / 1024,
+        "growth_mb": (peak - idle) / 1024,
+        "seconds": seconds,
+    }
+
+
+def current_rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
 def memory_in_subprocess(which: str, path: Path) -> dict[str, float]:
     command = [sys.executable, __file__, "--memory", which, "--file", str(path)]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -106,10 +157,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=15, help="runs of each, for the median time")
     parser.add_argument("--memory", choices=["ours", "baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--concurrent", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--concurrent-only", action="store_true", help="only the six concurrent uploads"
+    )
     parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory:
         print(json.dumps(measure_memory(args.memory, args.file)))
+        return
+    if args.concurrent:
+        print(json.dumps(measure_concurrent(args.file)))
+        return
+    if args.concurrent_only:
+        print_concurrent()
         return
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -144,6 +205,25 @@ def main() -> None:
         f"ratio ours/baseline: time {median['ours'] / median['baseline']:.2f},"
         f" CPU {median_cpu['ours'] / median_cpu['baseline']:.2f}"
     )
+    print_concurrent()
+
+
+def print_concurrent() -> None:
+    # (width, height): the attack of the issue (36 MP), and the largest PNG still accepted.
+    for width, height in ((6000, 6000), (4600, 3450)):
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in range(CONCURRENT_UPLOADS):
+                Path(tmp, f"{n}.png").write_bytes(big_png(n, width, height))
+            command = [sys.executable, __file__, "--concurrent", "--file", tmp]
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        f = json.loads(output)
+        print(
+            f"{CONCURRENT_UPLOADS} concurrent {width * height / 1e6:.0f}-MP PNG uploads"
+            f" ({f['file_kb']:.0f} KB each, {f['accepted']} accepted,"
+            f" {DECODES_AT_ONCE} decodes at once): peak RSS {f['peak_mb']:.0f} MB"
+            f" (idle {f['idle_mb']:.0f} MB, +{f['growth_mb']:.0f} MB), {f['seconds']:.1f} s"
+        )
+    print("goal: peak under 300 MB")
 
 
 if __name__ == "__main__":

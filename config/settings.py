@@ -69,6 +69,7 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         return value.upper() if info.field_name == "log_level" else value.lower()
+
     # How often `serve` looks for reminders due (seconds); 0 leaves it to `ortbot remind`.
     reminders_interval_seconds: int = Field(default=600, ge=0)
 

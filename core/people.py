@@ -7,6 +7,7 @@ import unicodedata
 
 import phonenumbers
 
+from core.typed import ascii_digits, clean_text
 from core.validation import Accepted, Rejected
 
 REGION = "KG"
@@ -19,10 +20,10 @@ def validate_phone(text: str) -> Accepted[str] | Rejected:
 
     Returns it in E.164 (``+996555123456``).
     """
-    raw = (text or "").strip()
-    if not raw or len(raw) > 32 or re.search(r"[^\d\s()+\-.]", raw):
+    raw = clean_text(ascii_digits(text))
+    if not raw or len(raw) > 32 or re.search(r"[^0-9\s()+\-.]", raw):
         return Rejected("error.phone.format")
-    digits = re.sub(r"\D", "", raw)
+    digits = re.sub(r"[^0-9]", "", raw)
     if raw.startswith("00"):
         raw = "+" + digits[2:]
     elif not raw.startswith("+") and digits.startswith("996") and len(digits) == 12:
@@ -53,7 +54,7 @@ def phone_search_digits(text: str) -> str | None:
     because no Kyrgyz national number starts with 0, and a stored phone is E.164. Returns None
     when the text is not a phone (letters) or too short to search by.
     """
-    raw = unicodedata.normalize("NFKC", (text or "").strip())
+    raw = ascii_digits((text or "").strip())
     if not raw or not _TYPED_PHONE.match(raw):
         return None
     digits = "".join(ch for ch in raw if "0" <= ch <= "9")
@@ -84,7 +85,7 @@ def validate_full_name(text: str) -> Accepted[str] | Rejected:
     Parts may contain a hyphen or an apostrophe; each is capitalized, the rest kept as typed
     (Kyrgyz patronymics such as "Асан уулу" make three or four words).
     """
-    cleaned = unicodedata.normalize("NFC", " ".join((text or "").split()))
+    cleaned = clean_text(text)
     parts = cleaned.split(" ") if cleaned else []
     if len(parts) < 2:
         return Rejected("error.name.parts")

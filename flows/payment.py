@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from core.typed import ascii_number
 from core.validation import Rejected
 from flows.choices import match_typed, small_talk, tag, untag
 from flows.form.validators import FormContext, validate_amount, validate_receipt_number
@@ -151,7 +152,6 @@ async def _add(turn: Turn, pending: dict[str, Any], receipt: str, money: Paid) -
 async def cancel(turn: Turn, payment_id: str) -> list[Reply]:
     """Cancel a receipt still being verified, so that it can be entered again."""
     assert turn.registration is not None
-    ok = payment_id.isdigit() and await cancel_payment(
-        turn.session, turn.registration.id, int(payment_id)
-    )
+    number = ascii_number(payment_id)
+    ok = number is not None and await cancel_payment(turn.session, turn.registration.id, number)
     return await menu(turn, turn.t("payment.cancelled" if ok else "payment.cannot_cancel"))

@@ -22,6 +22,7 @@ from access.exceptions import OutOfScope
 from access.scoped import Scoped
 from config.campaign import Campaign
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from core.typed import ascii_number, clean_text
 from core.validation import Rejected
 from flows.events import ChatKey, Event
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
@@ -128,11 +129,15 @@ class ReviewFlow:
                 )
                 return [Reply(self._texts.gettext("ky", "ask.language.both"), options)]
             return [self._reply(turn, "review.help")]
-        if choice.startswith(APPROVE) and _is_number(choice.removeprefix(APPROVE)):
+        approved = (
+            ascii_number(choice.removeprefix(APPROVE)) if choice.startswith(APPROVE) else None
+        )
+        if approved is not None:
             await self._forget(turn)
-            return await self._approve(turn, int(choice.removeprefix(APPROVE)))
-        if choice.startswith(REJECT) and _is_number(choice.removeprefix(REJECT)):
-            return await self._start_rejection(turn, int(choice.removeprefix(REJECT)))
+            return await self._approve(turn, approved)
+        rejected = ascii_number(choice.removeprefix(REJECT)) if choice.startswith(REJECT) else None
+        if rejected is not None:
+            return await self._start_rejection(turn, rejected)
         pending = await self._pending(turn)
         if pending is not None:
             return await self._continue_rejection(turn, pending, choice)
@@ -171,7 +176,7 @@ class ReviewFlow:
             await self._forget(turn)
             return [self._reply(turn, "review.reject_stopped")]
         if pending.get("stage") == "comment":
-            if turn.event.kind != "text" or not (turn.event.text or "").strip():
+            if turn.event.kind != "text" or not clean_text(turn.event.text):
                 return [self._ask_comment(turn)]
             return await self._reject(turn, pending, turn.event.text)
         if choice.startswith(TOGGLE) and choice.removeprefix(TOGGLE) in decisions.REASONS:

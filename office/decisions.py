@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from access.scoped import Scoped
 from config.campaign import Campaign
+from core.typed import clean_text
 from core.validation import Accepted, Rejected
 from flows.notifications import ApplicantEvent, ApplicantNotice, queue_notice
 from flows.submission import record
@@ -96,7 +97,7 @@ async def reject(
 
     """
     chosen = [r for r in REASONS if r in set(reasons)]
-    text = " ".join((comment or "").split())[:COMMENT_LIMIT] or None
+    text = clean_text(comment)[:COMMENT_LIMIT] or None
     if not chosen:
         return Rejected("review.error.no_reasons")
     if "other" in chosen and not text:
@@ -153,7 +154,7 @@ async def reject_payment(
         OutOfScope: when the payment does not exist or is not `actor`'s to see.
 
     """
-    text = " ".join((reason or "").split())[:PAYMENT_REASON_LIMIT]
+    text = clean_text(reason)[:PAYMENT_REASON_LIMIT]
     if not text:
         return Rejected("review.error.payment_reason")
     pending = await _pending_payment(session, actor, payment_id)

@@ -25,7 +25,6 @@ from flows.notifications import (
     ReminderNotice,
     ReviewPrompt,
 )
-from flows.notifications import ApplicantEvent, ApplicantNotice, Notice, ReviewPrompt
 from flows.photos import stored_warnings
 from flows.replies import Option, Reply
 from flows.screens import REASON_FIELDS

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.listing import phone_matches
 from access.scope import Scope
+from core.typed import ascii_digits, clean_text
 from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import AccessGrant, Officer, Payment, Registration, RegistrationEvent
 from storage.models.geography import search_key
@@ -133,11 +134,11 @@ def _payment_filter(stmt: Select[Any], wanted: str | None) -> Select[Any]:
 
 def _search(stmt: Select[Any], query: str) -> Select[Any]:
     """Search by PIN (14 digits), phone, or a part of the name."""
-    text = query.strip()
+    text = clean_text(query)
     if not text:
         return stmt
-    digits = re.sub(r"[\s\-]", "", text)
-    if digits.isdigit() and len(digits) == 14:
+    digits = re.sub(r"[\s\-]", "", ascii_digits(text))
+    if re.fullmatch(r"[0-9]{14}", digits):
         return stmt.where(Registration.answers["pin"].as_string() == digits)
     by_name = AccessGrant.full_name_search.contains(search_key(text), autoescape=True)
     by_phone = phone_matches(AccessGrant.phone, text)

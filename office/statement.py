@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from access.tables import RowError, read_table
 from config.campaign import Campaign
+from core.typed import ascii_digits
 from core.validation import Accepted, Rejected
 from flows.form.validators import FormContext, validate_receipt_number
 from office import decisions
@@ -63,7 +64,11 @@ class StatementResult:
 
 
 def _amount(text: str) -> int | None:
-    cleaned = re.sub(r"(?i)\s|сом|som", "", text).replace(",", ".")
+    cleaned = re.sub(r"(?i)\s|сом|som", "", ascii_digits(text)).replace(",", ".")
+    # Plain decimals only: Decimal also reads "NaN" (which then fails every comparison) and
+    # "1e9999999" (whose int() takes minutes).
+    if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]{1,2})?", cleaned):
+        return None
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

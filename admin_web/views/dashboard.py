@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 
 from access.exports import scope_name
 from access.scope import Scope
-from access.xlsx import export_filename, fit_columns
+from access.xlsx import export_filename, fit_columns, text_cells
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.downloads import new_spool, stream_file
@@ -99,7 +99,7 @@ def _write(out: IO[bytes], sheets: list[tuple[str, list[str], list[list[Any]]]])
             cells.append(cell)
         sheet.append(cells)
         for row in rows:
-            sheet.append(row)
+            sheet.append(text_cells(sheet, row))
     workbook.save(out)
 
 

@@ -21,6 +21,7 @@ from bot.telegram.conversation import Flow, TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
 from bot.telegram.middlewares import ChatSequencer, UpdateInProgress
+from bot.telegram.private_only import PrivateChatsOnly
 from bot.telegram.ratelimit import RateLimit, SharedRateLimit, TokenBucket
 from bot.telegram.render import ReplyRenderer
 from bot.telegram.sender import TelegramSender
@@ -75,6 +76,7 @@ class TelegramChannel:
         file_limit: int = MAX_FILE_BYTES,
         polling_timeout: int = POLLING_TIMEOUT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        bot_username: str | None = None,
     ) -> None:
         self.bot = bot
         self.database = database
@@ -94,8 +96,11 @@ class TelegramChannel:
             texts=self.texts,
             database=database,
         )
+        private_only = PrivateChatsOnly(
+            sender=self.sender, texts=self.texts, state=state, username=bot_username
+        )
         self.dispatcher: Dispatcher = build_dispatcher(
-            conversation, state=state, sequencer=self.sequencer
+            conversation, state=state, sequencer=self.sequencer, private_only=private_only
         )
         self.webhook = WebhookReceiver(secret=self.secret, feed=self.feed_raw_update)
         self._polling_task: asyncio.Task[None] | None = None
@@ -128,6 +133,7 @@ class TelegramChannel:
             database=database,
             secret_box=secret_box,
             public_base_url=settings.public_base_url,
+            bot_username=settings.telegram_bot_username,
             **options,
         )
 

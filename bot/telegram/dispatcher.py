@@ -1,9 +1,9 @@
 """The aiogram Dispatcher of the channel: one router, and the middlewares in a careful order.
 
 Update middlewares run as: aiogram's error and user-context ones, then `ChatSequencer` (order
-per chat, fixed before anything awaits the network), `UpdateDeduplicator` (each update_id
-once), and last aiogram's events isolation: one update at a time per chat, across replicas
-with Redis.
+per chat, fixed before anything awaits the network), `PrivateChatsOnly` (groups and channels
+get a notice and go no further), `UpdateDeduplicator` (each update_id once), and last
+aiogram's events isolation: one update at a time per chat, across replicas with Redis.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from aiogram.fsm.strategy import FSMStrategy
 
 from bot.telegram.conversation import TelegramConversation
 from bot.telegram.middlewares import ChatSequencer, UpdateDeduplicator
+from bot.telegram.private_only import PrivateChatsOnly
 from storage.state import StateStore
 
 # Short: a process killed while holding the lock blocks the chat only this long. A turn
@@ -40,9 +41,13 @@ def events_isolation(state: StateStore) -> BaseEventIsolation:
 
 
 def build_dispatcher(
-    conversation: TelegramConversation, *, state: StateStore, sequencer: ChatSequencer
+    conversation: TelegramConversation,
+    *,
+    state: StateStore,
+    sequencer: ChatSequencer,
+    private_only: PrivateChatsOnly,
 ) -> Dispatcher:
-    """Return a Dispatcher whose router sends everything to `conversation`."""
+    """Return a Dispatcher whose router sends the updates of private chats to `conversation`."""
     # disable_fsm: its middleware (which holds the isolation lock) is added below, after ours.
     dispatcher = Dispatcher(
         storage=MemoryStorage(),  # aiogram's FSM data is unused: the draft is in the database
@@ -51,6 +56,8 @@ def build_dispatcher(
         disable_fsm=True,
     )
     dispatcher.update.outer_middleware(sequencer)
+    # Groups and channels stop here: no de-duplication mark, no flow, nothing stored.
+    dispatcher.update.outer_middleware(private_only)
     dispatcher.update.outer_middleware(UpdateDeduplicator(state))
     dispatcher.update.outer_middleware(dispatcher.fsm)
     router = Router(name="registration")

