@@ -14,11 +14,11 @@ directory, then measures:
   it was forked from; everything, Pillow's and OpenCV's C allocations included) and as
   tracemalloc's peak (Python and NumPy allocations only: Pillow's image memory is not traced).
 
-Target (issue 6): the check costs no more than the full decode, and peak memory stays < 200 MB.
+Target: the check costs no more than the full decode, and peak memory stays < 200 MB.
 
 Then, in fresh subprocesses, six uploads at once through `analyse_upload(kind="passport")`, as
 six applicants sending scans at the same moment would: six 36-megapixel PNGs (6000x6000, a few
-hundred KB each: the attack of issue 11, refused from their headers), then six 20-megapixel
+hundred KB each: a memory attack, refused from their headers), then six 20-megapixel
 PNGs (the largest PNG accepted, decoded in full). Each reports the process's peak RSS (VmHWM)
 and its growth over the idle process; decodes wait for one of `DECODES_AT_ONCE` slots.
 Target: peak under 300 MB. `--concurrent-only` runs just this part.

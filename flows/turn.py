@@ -105,7 +105,7 @@ class Turn:
     def money(self, amount: int) -> str:
         return self.campaign.money(amount, self.lang)
 
-    # Transient state of this chat (DESIGN.md principle 2: losing it costs a re-ask).
+    # Transient state of this chat: the draft is the state, so losing this costs a re-ask.
     def _state_key(self, name: str) -> str:
         return f"flow:{self.key.channel}:{self.key.chat_id}:{name}"
 

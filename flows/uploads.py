@@ -48,7 +48,7 @@ async def _store(turn: Turn, field: Field, analysis: UploadAnalysis, benefit: st
 
 async def take_file(turn: Turn, field: Field, editing: bool) -> Outcome:
     assert field.document is not None and turn.event.file is not None
-    # Decoding and the checks run in a worker thread (DESIGN.md principle 7).
+    # Decoding and the checks run in worker threads: the event loop serves other chats.
     analysis = await analyse_upload(turn.event.file.data, kind=field.document.value)
     if not analysis.accepted:
         refusal = analysis.blocking[0]

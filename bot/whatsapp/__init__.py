@@ -1,4 +1,4 @@
-"""The WhatsApp channel through Twilio: webhooks in, REST API out (issue 4)."""
+"""The WhatsApp channel through Twilio: webhooks in, REST API out."""
 
 from bot.whatsapp.channel import ConversationFlow, WhatsAppChannel
 from bot.whatsapp.notifier import WhatsAppCredentialsNotifier

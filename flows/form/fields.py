@@ -1,4 +1,4 @@
-"""What a form field is: data, not code (STYLE.md 4)."""
+"""What a form field is: data (prompt, parser, options, condition), not code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Photo checks (issue 6): safe decoding of every upload, face and document photo checks.
+"""Photo checks: safe decoding of every upload, face and document photo checks.
 
 The flow calls `analyse_upload` and stores ``analysis.image`` with ``analysis.check_results()``
 when ``analysis.accepted``; every result renders in ky or ru from the `photos` catalog.
