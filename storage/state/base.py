@@ -1,4 +1,4 @@
-"""Transient state: what may be lost without losing an answer (the draft in the database is the state)."""
+"""Transient state: what may be lost without losing an answer (the draft is the state)."""
 
 from __future__ import annotations
 
