@@ -409,3 +409,25 @@ async def test_notifications_go_as_text_inside_the_window_and_as_the_template_ou
     assert template["ContentSid"].startswith("HXnotice") and "Body" not in template
     assert plain["Body"] == text
     assert len(wa.twilio.messages) == 3  # the repeated key sent nothing
+
+
+async def test_a_message_whose_process_died_before_replying_is_answered_not_applied_again(
+    wa, flow, start_whatsapp
+):
+    """Committed, then killed before the reply went out: Twilio's retry of the same MessageSid
+    is not applied a second time, and the applicant is shown the current question."""
+    params = {"MessageSid": message_sid(), "From": f"whatsapp:{PHONE}", "Body": "Салам"}
+    answer = wa.channel._answer
+
+    async def killed(*args, **kwargs):
+        raise asyncio.CancelledError  # what a SIGKILL after the commit looks like here
+
+    wa.channel._answer = killed
+    await wa.post(params)
+    assert wa.twilio.messages == []
+    restarted = await start_whatsapp(flow)
+    wa.channel._answer = answer
+    assert (await restarted.post(params)).status == 200
+
+    assert [e.text for e in flow.of(PHONE)] == ["Салам"]
+    assert flow.resumed and restarted.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: Салам"]
