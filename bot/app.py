@@ -17,6 +17,7 @@ from bot.notifications.wiring import attach_channels, build_dispatcher
 from bot.reminders import build_scheduler
 from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
+from bot.turns import TurnRunner
 from config.settings import Settings
 from flows.engine import RegistrationFlow
 from office.chat_review import ReviewFlow
@@ -56,13 +57,13 @@ def create_app(runtime: Runtime) -> web.Application:
             publisher=runtime.notifications,
         ),
     )
-    conversation = _conversation(runtime)
+    turns = turn_runner(runtime)
     if runtime.whatsapp is not None:
-        runtime.whatsapp.mount(app, conversation)
+        runtime.whatsapp.mount(app, turns)
     if runtime.settings.telegram_enabled:
         runtime.telegram = TelegramChannel.from_settings(
             runtime.settings,
-            flow=conversation,
+            turns=turns,
             state=runtime.state,
             database=runtime.database,
             secret_box=runtime.secret_box,
@@ -72,29 +73,24 @@ def create_app(runtime: Runtime) -> web.Application:
     return app
 
 
-def _conversation(runtime: Runtime) -> ChatRouter:
-    """Return the applicants' registration and the officers' review behind one entry point."""
+def turn_runner(runtime: Runtime) -> TurnRunner:
+    """Return the one runner of every channel's turns: registration and review behind a router."""
     registration = RegistrationFlow(
-        database=runtime.database,
         state=runtime.state,
         filestore=runtime.filestore,
         campaign=runtime.campaign,
         translator=runtime.bot_texts,
         secret_box=runtime.secret_box,
-        publisher=runtime.notifications,
     )
     review = ReviewFlow(
+        state=runtime.state, campaign=runtime.campaign, translator=runtime.bot_texts
+    )
+    return TurnRunner(
+        conversation=ChatRouter(registration=registration, review=review),
         database=runtime.database,
         state=runtime.state,
-        campaign=runtime.campaign,
         translator=runtime.bot_texts,
         publisher=runtime.notifications,
-    )
-    return ChatRouter(
-        registration=registration,
-        review=review,
-        database=runtime.database,
-        state=runtime.state,
     )
 
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
@@ -22,11 +18,11 @@ from flows.form.fields import Field
 from flows.identity import (
     choose_language,
     identify,
+    identity_question,
     language_question,
     remember_start_code,
     window_reply,
 )
-from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.questions import ask
 from flows.reminder_switch import reminder_switch
 from flows.replies import Reply
@@ -48,74 +44,63 @@ from flows.submission import submit
 from flows.turn import Services, Turn
 from flows.uploads import with_photo_warnings
 from storage.credentials import SecretBox
-from storage.database import Database
-from storage.enums import MessageDirection, RegistrationStatus
+from storage.enums import RegistrationStatus
 from storage.filestore import FileStore
-from storage.models.messages import ChannelMessage
+from storage.repositories.applicants import grant_by_id
 from storage.repositories.chats import get_or_create_chat
 from storage.repositories.documents import replace_benefit_documents
 from storage.repositories.registrations import get_or_create_registration, update_answers
 from storage.state import StateStore
 
-logger = logging.getLogger(__name__)
-
-# Short, so that a crashed holder blocks its chat only briefly (DESIGN.md pitfalls); one event
-# (an image decode included) fits well inside it.
-LOCK_SECONDS = 15.0
 _SCREEN_CHOICES = {"edit", "summary", "menu", "continue", "submit", "pay", "student:change"}
 # Small talk that asks for what the command of the same name does (flows.choices.SMALL_TALK).
 _TALK_COMMANDS = ("status", "help", "menu")
 
 
 class RegistrationFlow:
-    """Runs the registration conversation for every channel."""
+    """Runs the registration conversation for every channel (a `flows.conversation.Conversation`).
+
+    The caller holds the chat: `bot.turns.TurnRunner` locks it, owns the transaction, records
+    the delivery and sends the notices the turn queued.
+    """
 
     def __init__(
         self,
         *,
-        database: Database,
         state: StateStore,
         filestore: FileStore,
         campaign: Campaign,
         translator: Translator,
         secret_box: SecretBox,
         clock: Callable[[], datetime] | None = None,
-        publisher: NoticePublisher | None = None,
     ) -> None:
-        self._database = database
-        # Tells officers about submissions once they are committed (flows.notifications).
-        self._publisher = publisher or DiscardNotices()
         self._services = Services(state, filestore, campaign, translator, secret_box)
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
-        """Process one event for one chat and return the replies to send, in order.
+    async def respond(self, session: AsyncSession, key: ChatKey, event: Event) -> list[Reply]:
+        """Apply one event of one chat within `session` and return the replies, in order.
 
-        Serializes events of one chat with state.lock(f"chat:{key.channel}:{key.chat_id}");
-        never raises for user input (an unexpected internal error is logged without private
-        data and answered with a polite localized 'something went wrong, please repeat').
+        The caller holds the chat and owns the transaction (`flows.conversation`): submissions
+        queue their notices on `session` for it to send after the commit.
         """
-        try:
-            lock_key = f"chat:{key.channel}:{key.chat_id}"
-            async with self._services.state.lock(lock_key, expires_after=LOCK_SECONDS):
-                async with self._database.session() as session:
-                    if not await _first_delivery(session, key, event.delivery_id):
-                        return []  # applied before: this is a redelivery after a crash
-                    replies = await self._handle(key, event, session)
-                    notices = take_notices(session)
-            await self._publisher.publish(notices)
-            return replies
-        except Exception as exc:  # noqa: BLE001 - the user gets a polite reply, never a trace
-            # Only the exception type and the frames: messages may quote SQL parameters.
-            frames = "".join(traceback.format_tb(exc.__traceback__))
-            logger.error("flow failed on %s: %s\n%s", key.channel, type(exc).__name__, frames)
-            return [self._internal_error(event)]
+        return await self._handle(key, event, session)
 
-    def _internal_error(self, event: Event) -> Reply:
-        translator = self._services.translator
-        if event.language_hint in LANGUAGES:
-            return Reply(translator.gettext(event.language_hint, "error.internal"))
-        return Reply("\n\n".join(translator.gettext(lang, "error.internal") for lang in LANGUAGES))
+    async def resume(self, session: AsyncSession, key: ChatKey, event: Event) -> list[Reply]:
+        """Return the chat's current question without applying `event` (a redelivery)."""
+        chat = await get_or_create_chat(session, key.channel, key.chat_id)
+        turn = Turn(key, event, session, self._services, self._clock(), chat)
+        if chat.language is None:
+            return [language_question(turn)]
+        if chat.grant_id is None:
+            return [identity_question(turn)]
+        grant = await grant_by_id(session, chat.grant_id)
+        if grant is None:
+            return [identity_question(turn)]
+        turn.grant = grant
+        turn.registration = await get_or_create_registration(
+            session, grant, language=turn.lang, channel=key.channel
+        )
+        return [window] if (window := window_reply(turn)) else await home(turn)
 
     async def _handle(self, key: ChatKey, event: Event, session: AsyncSession) -> list[Reply]:
         chat = await get_or_create_chat(session, key.channel, key.chat_id)
@@ -283,31 +268,3 @@ class RegistrationFlow:
             await submit(turn.session, registration, now=turn.now, officer=None)
             return await after_submission(turn, "submit.again" if again else "submit.done")
         return await after_submission(turn, "submit.already")
-
-
-async def _first_delivery(session: AsyncSession, key: ChatKey, delivery_id: str | None) -> bool:
-    """Record `delivery_id` in the turn's transaction; False when it was recorded before.
-
-    Committed together with the answers, so an event is applied at most once even when the
-    process dies between storing the answer and telling the channel it is done. One statement:
-    an insert that does nothing on a known key (PostgreSQL and SQLite both say ON CONFLICT).
-    """
-    if delivery_id is None:
-        return True
-    dialect = session.bind.dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(ChannelMessage)
-        .values(
-            channel=key.channel,
-            direction=MessageDirection.INBOUND,
-            idempotency_key=f"in:{delivery_id}",
-            phone="",  # a Telegram chat has no phone; WhatsApp records its own rows
-            purpose="inbound",
-            status="received",
-            attempts=0,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(ChannelMessage.id)
-    )
-    return (await session.execute(statement)).scalar() is not None

@@ -9,8 +9,6 @@ when "other" is among them. Decisions go through `office.decisions`, like the we
 from __future__ import annotations
 
 import json
-import logging
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,19 +23,14 @@ from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from core.typed import ascii_number, clean_text
 from core.validation import Rejected
 from flows.events import ChatKey, Event
-from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Option, Reply
 from office import decisions
 from office.outbound import APPROVE, REJECT
-from storage.database import Database
 from storage.enums import RegistrationStatus
 from storage.models import LinkedChat, Officer
 from storage.repositories.chats import get_or_create_chat
 from storage.state import StateStore
 
-log = logging.getLogger(__name__)
-
-LOCK_SECONDS = 15.0  # the same lock as the registration flow's: one event of a chat at a time
 PENDING_SECONDS = 24 * 3600.0
 TOGGLE = "rv:r:"
 STOP = "rv:stop"
@@ -59,44 +52,44 @@ class _Turn:
 
 
 class ReviewFlow:
-    """Handles events of chats linked to officers."""
+    """Handles events of chats linked to officers; the caller holds the chat."""
 
     def __init__(
         self,
         *,
-        database: Database,
         state: StateStore,
         campaign: Campaign,
         translator: Translator,
-        publisher: NoticePublisher | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self._database = database
         self._state = state
         self._campaign = campaign
         self._texts = translator
-        self._publisher = publisher or DiscardNotices()
         self._clock = clock or (lambda: datetime.now(UTC))
 
-    async def handle(self, key: ChatKey, event: Event, *, link: int | None = None) -> list[Reply]:
-        """Process one event of an officer's chat; `link` first links the chat to that officer.
+    async def respond(
+        self, session: AsyncSession, key: ChatKey, event: Event, *, link: int | None = None
+    ) -> list[Reply]:
+        """Apply one event of an officer's chat; `link` first links the chat to that officer.
 
-        Never raises: an internal failure is logged without private data and answered politely.
+        The caller holds the chat and owns the transaction (`flows.conversation`); decisions
+        queue their notices on `session`.
         """
-        try:
-            async with self._state.lock(
-                f"chat:{key.channel}:{key.chat_id}", expires_after=LOCK_SECONDS
-            ):
-                async with self._database.session() as session:
-                    replies = await self._handle(key, event, session, link)
-                    notices = take_notices(session)
-            await self._publisher.publish(notices)
-            return replies
-        except Exception as exc:  # noqa: BLE001 - the officer gets a polite reply, never a trace
-            frames = "".join(traceback.format_tb(exc.__traceback__))
-            log.error("review chat failed on %s: %s\n%s", key.channel, type(exc).__name__, frames)
-            lang = event.language_hint if event.language_hint in LANGUAGES else DEFAULT_LANGUAGE
-            return [Reply(self._texts.gettext(lang, "error.internal"))]
+        return await self._handle(key, event, session, link)
+
+    async def resume(self, session: AsyncSession, key: ChatKey, event: Event) -> list[Reply]:
+        """Return what the officer's chat is being asked now (a redelivery), changing nothing."""
+        chat = await get_or_create_chat(session, key.channel, key.chat_id)
+        officer = await session.get(Officer, chat.officer_id or 0)
+        if officer is None:
+            return []
+        turn = _Turn(key, event, session, chat, officer, self._clock())
+        pending = await self._pending(turn)
+        if pending is None:
+            return [self._reply(turn, "review.help")]
+        if pending.get("stage") == "comment":
+            return [self._ask_comment(turn)]
+        return [self._reasons(turn, pending)]
 
     async def _handle(
         self, key: ChatKey, event: Event, session: AsyncSession, link: int | None

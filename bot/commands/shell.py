@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.commands.errors import CommandError
+from bot.turns import TurnRunner
 from config.campaign import load_campaign
 from config.settings import Settings, get_settings
 from core.people import validate_phone
@@ -85,18 +86,19 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
                     f"no access grant for this phone in {campaign.name_ru}; "
                     "an officer opens access in the web first"
                 )
+        texts = conversation_texts()
         flow = RegistrationFlow(
-            database=database,
             state=state,
             filestore=filestore,
             campaign=campaign,
-            translator=conversation_texts(),
+            translator=texts,
             secret_box=SecretBox(settings.resolved_secret_key()),
         )
+        turns = TurnRunner(conversation=flow, database=database, state=state, translator=texts)
         key = ChatKey(Channel.SHELL, phone)
         print(INTRO, file=stdout)
         options = await _exchange(
-            flow, key, phone, [Event(kind="command", command="start")], stdout
+            turns, key, phone, [Event(kind="command", command="start")], stdout
         )
         while True:
             line = await asyncio.to_thread(stdin.readline)
@@ -106,7 +108,7 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
             if isinstance(parsed, str):
                 print(parsed, file=stdout)
                 continue
-            options = await _exchange(flow, key, phone, parsed, stdout)
+            options = await _exchange(turns, key, phone, parsed, stdout)
     finally:
         await state.close()
         await filestore.close()
@@ -114,12 +116,12 @@ async def run_shell(settings: Settings, phone: str, *, stdin: TextIO, stdout: Te
 
 
 async def _exchange(
-    flow: RegistrationFlow, key: ChatKey, phone: str, events: list[Event], stdout: TextIO
+    turns: TurnRunner, key: ChatKey, phone: str, events: list[Event], stdout: TextIO
 ) -> list[Option]:
     replies: list[Reply] = []
     for event in events:
         verified = Event(**{**event.__dict__, "verified_phone": phone})
-        replies = await flow.handle(key, verified)
+        replies = await turns.handle(key, verified)
     text, options = render(replies)
     print(f"\n{text}\n> ", end="", file=stdout, flush=True)
     return options

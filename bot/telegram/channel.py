@@ -17,16 +17,16 @@ from aiohttp import web
 from bot.metrics import inbound
 from bot.telegram.blocking import record_blocked
 from bot.telegram.commands import publish_commands
-from bot.telegram.conversation import Flow, TelegramConversation
+from bot.telegram.conversation import TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
-from bot.telegram.middlewares import ChatSequencer, UpdateInProgress
 from bot.telegram.private_only import PrivateChatsOnly
 from bot.telegram.ratelimit import RateLimit, SharedRateLimit, TokenBucket
 from bot.telegram.render import ReplyRenderer
 from bot.telegram.sender import TelegramSender
 from bot.telegram.session import build_session
 from bot.telegram.webhook import WEBHOOK_PATH, WebhookReceiver, webhook_secret
+from bot.turns import TurnRunner
 from config.settings import Settings
 from core.i18n import Translator
 from storage.credentials import SecretBox
@@ -66,7 +66,7 @@ class TelegramChannel:
         self,
         *,
         bot: Bot,
-        flow: Flow,
+        turns: TurnRunner,
         state: StateStore,
         database: Database,
         secret_box: SecretBox,
@@ -87,9 +87,9 @@ class TelegramChannel:
         self.sender = TelegramSender(
             bot, on_blocked=self._blocked, bucket=bucket or rate_limit(state, sleep), sleep=sleep
         )
-        self.sequencer = ChatSequencer()
+        self.turns = turns
         conversation = TelegramConversation(
-            flow=flow,
+            turns=turns,
             sender=self.sender,
             renderer=ReplyRenderer(self.sender, state=state, texts=self.texts),
             downloader=FileDownloader(self.sender, limit=file_limit),
@@ -99,9 +99,7 @@ class TelegramChannel:
         private_only = PrivateChatsOnly(
             sender=self.sender, texts=self.texts, state=state, username=bot_username
         )
-        self.dispatcher: Dispatcher = build_dispatcher(
-            conversation, state=state, sequencer=self.sequencer, private_only=private_only
-        )
+        self.dispatcher: Dispatcher = build_dispatcher(conversation, private_only=private_only)
         self.webhook = WebhookReceiver(secret=self.secret, feed=self.feed_raw_update)
         self._polling_task: asyncio.Task[None] | None = None
         self._stopped = False
@@ -113,7 +111,7 @@ class TelegramChannel:
         cls,
         settings: Settings,
         *,
-        flow: Flow,
+        turns: TurnRunner,
         state: StateStore,
         database: Database,
         secret_box: SecretBox,
@@ -128,7 +126,7 @@ class TelegramChannel:
         )
         return cls(
             bot=bot,
-            flow=flow,
+            turns=turns,
             state=state,
             database=database,
             secret_box=secret_box,
@@ -187,11 +185,7 @@ class TelegramChannel:
             task.result()  # polling could not start: raise why
 
     async def feed_raw_update(self, raw: dict[str, Any]) -> bool:
-        """Handle one update as Telegram sent it (the webhook path).
-
-        Returns False when another process is handling the same update right now, so that
-        Telegram is asked to deliver it again later; True otherwise (handled, or dropped).
-        """
+        """Handle one update as Telegram sent it (the webhook path); True once it is done."""
         try:
             update = Update.model_validate(raw, context={"bot": self.bot})
         except ValueError:
@@ -200,9 +194,6 @@ class TelegramChannel:
             return True
         try:
             await self.dispatcher.feed_update(self.bot, update)
-        except UpdateInProgress:
-            log.info("telegram: update %s is being handled elsewhere", update.update_id)
-            return False
         except Exception as exc:  # noqa: BLE001 - one bad update must not stop the others
             log.error("telegram: update %s failed: %s", update.update_id, type(exc).__name__)
             inbound(Channel.TELEGRAM, "failed")
@@ -211,7 +202,7 @@ class TelegramChannel:
     async def wait_idle(self) -> None:
         """Return once every update accepted so far has been handled."""
         await self.webhook.drain()
-        await self.sequencer.wait_idle()
+        await self.turns.locks.wait_idle()
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones in progress, close the HTTP session."""
@@ -220,14 +211,11 @@ class TelegramChannel:
         self._stopped = True
         if self._polling_task is not None and not self._polling_task.done():
             await self.dispatcher.stop_polling()
-        polled = self._polling_task is not None
         if self._polling_task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling_task
             self._polling_task = None
         await self.wait_idle()
-        if not polled:  # polling's own shutdown already closed it
-            await self.dispatcher.fsm.close()
         await self.bot.session.close()
 
     async def _on_polling_startup(self) -> None:

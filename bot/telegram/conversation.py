@@ -1,6 +1,8 @@
 """The bridge between Telegram updates and the flow: event in, replies rendered out.
 
-Every message and button press of a chat becomes one `flow.handle(ChatKey, Event)` call. A
+Every message and button press of a chat becomes one turn of `bot.turns.TurnRunner`, carrying
+the update's id: the chat is held from the moment the update arrives (its order is fixed then)
+until its replies are sent, and the turn is applied once however often Telegram delivers it. A
 button press is answered before anything else (Telegram reports late answers as too old and
 keeps the button spinning). A failure is logged without private data and answered politely
 in the user's language; it never reaches the user as a trace, and never as silence.
@@ -8,15 +10,14 @@ in the user's language; it never reaches the user as a trace, and never as silen
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 import traceback
-from typing import Protocol
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
+from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
 from bot.metrics import turn_finished
 from bot.telegram.blocking import record_blocked, record_unblocked
@@ -24,24 +25,24 @@ from bot.telegram.events import callback_event, message_event
 from bot.telegram.exceptions import FileRefused
 from bot.telegram.files import FileDownloader
 from bot.telegram.language import chat_language, language_from_hint
-from bot.telegram.middlewares import current_delivery_id, settle_current_update
 from bot.telegram.render import Pressed, ReplyRenderer
 from bot.telegram.sender import TelegramSender
+from bot.turns import TurnRunner
 from core.i18n import Translator
 from flows.events import ChatKey, Event
-from flows.replies import Reply
 from storage.database import Database
 from storage.enums import Channel
 
 log = logging.getLogger(__name__)
 
 
-class Flow(Protocol):
-    """What the channel needs of the flow engine (`flows.engine.RegistrationFlow`)."""
+def _key(chat_id: int) -> ChatKey:
+    return ChatKey(Channel.TELEGRAM, str(chat_id))
 
-    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
-        """Handle one event of one chat and return the replies to send."""
-        ...
+
+def delivery_id(update: Update, bot_id: int) -> str:
+    """Return the id a turn records for `update`: unique per bot, stable across redeliveries."""
+    return f"tg:{bot_id}:{update.update_id}"
 
 
 class TelegramConversation:
@@ -50,76 +51,79 @@ class TelegramConversation:
     def __init__(
         self,
         *,
-        flow: Flow,
+        turns: TurnRunner,
         sender: TelegramSender,
         renderer: ReplyRenderer,
         downloader: FileDownloader,
         texts: Translator,
         database: Database,
     ) -> None:
-        self._flow = flow
+        self._turns = turns
         self._sender = sender
         self._renderer = renderer
         self._downloader = downloader
         self._texts = texts
         self._database = database
 
-    async def on_message(self, message: Message, arrived: float | None = None) -> None:
-        started = arrived or time.perf_counter()
+    async def on_message(self, message: Message, event_update: Update, bot: Bot) -> None:
+        started = time.perf_counter()
         chat_id = message.chat.id
         hint = message.from_user.language_code if message.from_user else None
-        try:
-            event = await message_event(message, downloader=self._downloader)
-        except FileRefused as refusal:
-            await self._say(chat_id, refusal.message_id, hint)
-            _observe(started, "handled")
-            return
-        except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
-            await self._failed(chat_id, exc, hint, what="message")
-            _observe(started, "failed")
-            return
-        await self._run(chat_id, event, hint, started=started)
+        delivery = delivery_id(event_update, bot.id)
+        # Held from arrival: the download happens in the chat's order, outside the transaction.
+        async with self._turns.hold(_key(chat_id)):
+            try:
+                event = await message_event(message, downloader=self._downloader)
+            except FileRefused as refusal:
+                await self._say(chat_id, refusal.message_id, hint)
+                _observe(started, "handled", delivery)
+                return
+            except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
+                await self._failed(chat_id, exc, hint, what="message")
+                _observe(started, "failed", delivery)
+                return
+            await self._run(chat_id, event, hint, delivery, started=started)
 
-    async def on_callback(self, query: CallbackQuery, arrived: float | None = None) -> None:
-        started = arrived or time.perf_counter()
-        try:
-            await self._sender.call(AnswerCallbackQuery(callback_query_id=query.id))
-        except TelegramBadRequest:
-            pass  # "query is too old": the press still counts
+    async def on_callback(self, query: CallbackQuery, event_update: Update, bot: Bot) -> None:
+        started = time.perf_counter()
         message = query.message
         chat_id = message.chat.id if message is not None else query.from_user.id
-        pressed = None
-        if isinstance(message, Message):  # an InaccessibleMessage cannot be edited
-            pressed = Pressed(message_id=message.message_id, text=message.text)
-        event = callback_event(query)
-        await self._run(chat_id, event, query.from_user.language_code, pressed, started=started)
+        async with self._turns.hold(_key(chat_id)):
+            try:
+                await self._sender.call(AnswerCallbackQuery(callback_query_id=query.id))
+            except TelegramBadRequest:
+                pass  # "query is too old": the press still counts
+            pressed = None
+            if isinstance(message, Message):  # an InaccessibleMessage cannot be edited
+                pressed = Pressed(message_id=message.message_id, text=message.text)
+            hint = query.from_user.language_code
+            delivery = delivery_id(event_update, bot.id)
+            event = callback_event(query)
+            await self._run(chat_id, event, hint, delivery, pressed, started=started)
 
     async def on_member_update(self, update: ChatMemberUpdated) -> None:
         """Keep `LinkedChat.blocked_at` in step with the user blocking/restarting the bot."""
         if update.chat.type != "private":
             return
         status = update.new_chat_member.status
-        if status == "kicked":
-            await record_blocked(self._database, update.chat.id)
-        elif status == "member":
-            await record_unblocked(self._database, update.chat.id)
+        async with self._turns.hold(_key(update.chat.id)):
+            if status == "kicked":
+                await record_blocked(self._database, update.chat.id)
+            elif status == "member":
+                await record_unblocked(self._database, update.chat.id)
 
     async def _run(
         self,
         chat_id: int,
         event: Event,
         hint: str | None,
+        delivery: str | None,
         pressed: Pressed | None = None,
         *,
         started: float,
     ) -> None:
         try:
-            # The update id goes with the event: the flow stores it with the answer, so a
-            # redelivery after a crash is never applied twice (Redis's mark may be gone).
-            event = dataclasses.replace(event, delivery_id=current_delivery_id())
-            replies = await self._flow.handle(ChatKey(Channel.TELEGRAM, str(chat_id)), event)
-            # The answer is stored: a redelivery of this update must not apply it again.
-            await settle_current_update()
+            replies = await self._turns.run(_key(chat_id), [event], delivery_id=delivery)
 
             async def language() -> str:
                 return await chat_language(self._database, chat_id, hint=hint)
@@ -127,9 +131,9 @@ class TelegramConversation:
             await self._renderer.render(chat_id, replies, language=language, pressed=pressed)
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what=event.kind)
-            _observe(started, "failed")
+            _observe(started, "failed", delivery)
         else:
-            _observe(started, "handled")
+            _observe(started, "handled", delivery)
 
     async def _failed(self, chat_id: int, exc: Exception, hint: str | None, *, what: str) -> None:
         # The exception's text may quote what the user sent (a database error carries its
@@ -151,5 +155,5 @@ class TelegramConversation:
         await self._sender.call(SendMessage(chat_id=chat_id, text=text), chat_id=chat_id)
 
 
-def _observe(started: float, outcome: str) -> None:
-    turn_finished(Channel.TELEGRAM, outcome, started, turn_id=current_delivery_id())
+def _observe(started: float, outcome: str, delivery: str | None) -> None:
+    turn_finished(Channel.TELEGRAM, outcome, started, turn_id=delivery)

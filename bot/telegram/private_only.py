@@ -16,6 +16,7 @@ an answer. Losing the key (a Redis flush) costs one repeated notice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware, Bot
@@ -24,7 +25,6 @@ from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, Event
 from aiogram.methods import SendMessage
 from aiogram.types import Message, TelegramObject, Update
 
-from bot.telegram.middlewares import Handler
 from bot.telegram.sender import TelegramSender
 from core.i18n import LANGUAGES, Translator
 from storage.state import StateStore
@@ -32,6 +32,7 @@ from storage.state import StateStore
 log = logging.getLogger(__name__)
 
 NOTICE_TTL = 24 * 3600.0
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 PRIVATE = "private"
 
 

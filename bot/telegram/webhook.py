@@ -4,7 +4,7 @@ Telegram is answered once the update has been handled (its replies sent), so tha
 whose process dies mid-way is not acknowledged: Telegram delivers it again, and a restarted
 process or another replica handles it. A turn that takes longer than `ANSWER_WITHIN` is
 acknowledged anyway and goes on in the background (Telegram gives up on a slow webhook and
-resends). An update another process is handling right now is answered 503: deliver later.
+resends; the turn runner records each update once, so the resent one is not applied twice).
 The tasks are kept and awaited on shutdown, so a stopping process finishes what it accepted.
 """
 

@@ -1,8 +1,15 @@
-"""The WhatsApp channel: inbound messages become flow events, replies go back as text.
+"""The WhatsApp channel: inbound messages become turns of the runner, replies go back as text.
 
-A webhook hands each message to `WhatsAppChannel.receive`, which de-duplicates it and processes
-it in a background task so Twilio gets its answer at once. Messages of one phone are processed
-one at a time, in arrival order within a process (a lock per chat in the state store).
+A webhook hands each message to `WhatsAppChannel.receive`. The message becomes one turn of
+`bot.turns.TurnRunner`: the chat is held from arrival (one message after another, in arrival
+order), its media are downloaded, and its events are applied in one transaction that also
+records the MessageSid. Twilio is answered once that transaction has committed: a process
+killed before then leaves the message unacknowledged (Twilio delivers it again), and a repeated
+MessageSid is never applied twice (the user sees the current question instead). The replies
+are sent while the chat is still held, so they keep their order across messages.
+
+A burst on one chat beyond `MAX_WAITING` messages waiting in this process is refused at the
+edge: nothing of it is applied, and the sender is told once to slow down and send it again.
 """
 
 from __future__ import annotations
@@ -11,9 +18,9 @@ import asyncio
 import logging
 import time
 import traceback
-from typing import Protocol
 
 from bot.metrics import turn_finished
+from bot.turns import Step, TurnRunner
 from bot.whatsapp.exceptions import MediaRefused
 from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsupported_kind
 from bot.whatsapp.media import TwilioMedia
@@ -31,58 +38,59 @@ from storage.state import StateStore
 
 log = logging.getLogger(__name__)
 
-DEDUP_SECONDS = 7 * 24 * 3600  # the fast check; the channel_messages row is the lasting one
-LOCK_SECONDS = 45.0  # a download (30 s at most) plus the flow and the sends fit inside
-
-
-class ConversationFlow(Protocol):
-    """What the channel needs of `flows.engine.RegistrationFlow`."""
-
-    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
-        """Process one event for one chat and return the replies to send, in order."""
-        ...
+# Twilio waits 15 s for the webhook's answer; a turn longer than this (a slow media download)
+# is acknowledged before its commit and goes on in the background.
+ANSWER_WITHIN = 10.0
+# Messages of one chat held or waiting in this process; beyond it a message is refused. Far
+# above what a person types (an album is at most 10 items, one message each).
+MAX_WAITING = 30
+SLOW_DOWN_SECONDS = 60.0  # the "slow down" message is sent once per this many seconds
 
 
 class WhatsAppChannel:
-    """Receives WhatsApp messages, runs them through the flow and sends the replies."""
+    """Receives WhatsApp messages, runs them as turns and sends the replies."""
 
     def __init__(
         self,
         *,
-        flow: ConversationFlow,
+        turns: TurnRunner,
         sender: WhatsAppSender,
         media: TwilioMedia,
         outbox: Outbox,
         state: StateStore,
         database: Database,
         texts: Translator,
+        max_waiting: int = MAX_WAITING,
     ) -> None:
         self.sender = sender
         self.outbox = outbox
-        self._flow = flow
+        self.turns = turns
         self._media = media
         self._state = state
         self._database = database
         self._texts = texts
         self._numbered = NumberedMemory(state)
+        self._max_waiting = max_waiting
+        self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def receive(self, message: InboundMessage) -> bool:
-        """Accept `message` for processing; return False when it was received before."""
-        once = f"whatsapp:in:{message.message_sid}"
-        if not await self._state.mark_once(once, ttl=DEDUP_SECONDS):
+        """Run `message` as a turn; return once it is committed (or refused, or still running).
+
+        Returns False when the message was refused for a burst on its chat. Raises when the
+        turn could not be recorded at all (the webhook then answers 503 and Twilio retries).
+        """
+        if self._waiting.get(message.chat_id, 0) >= self._max_waiting:
+            await self._slow_down(message)
             return False
-        try:
-            recorded = await self.outbox.record_inbound(message.message_sid, message.phone)
-        except BaseException:
-            # Twilio retries a failed webhook: the retry must not look like a duplicate.
-            await self._state.delete(f"once:{once}")
-            raise
-        if not recorded:
-            return False
-        task = asyncio.create_task(self._process(message, started=time.perf_counter()))
+        applied: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(self._process(message, applied, started=time.perf_counter()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        # wait() never cancels: a webhook Twilio gave up on leaves the turn to finish.
+        await asyncio.wait({applied, task}, timeout=ANSWER_WITHIN, return_when="FIRST_COMPLETED")
+        if applied.done():
+            applied.result()  # raises when the turn could not be recorded
         return True
 
     async def drain(self) -> None:
@@ -90,16 +98,24 @@ class WhatsAppChannel:
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _process(self, message: InboundMessage, *, started: float) -> None:
+    async def _process(
+        self, message: InboundMessage, applied: asyncio.Future[None], *, started: float
+    ) -> None:
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
         outcome = "handled"
+        self._waiting[message.chat_id] = self._waiting.get(message.chat_id, 0) + 1
         try:
-            async with self._state.lock(
-                f"whatsapp:chat:{message.chat_id}", expires_after=LOCK_SECONDS
-            ):
+            async with self.turns.hold(key):
                 await self.sender.note_inbound(message.phone)
-                replies = await self._converse(key, message)
-                await self._answer(message, replies)
+                try:
+                    steps = await self._steps(message)
+                    replies = await self.turns.run(
+                        key, steps, delivery_id=message.message_sid, phone=message.phone
+                    )
+                finally:
+                    await self._delete_media(message)
+                applied.set_result(None)
+                await self._answer(message, _without_stale_redraws(replies))
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
             # The type and the frames only: messages of database errors can quote user data.
             frames = "".join(traceback.format_tb(error.__traceback__))
@@ -109,56 +125,69 @@ class WhatsAppChannel:
                 type(error).__name__,
                 frames,
             )
+            if not applied.done():
+                applied.set_exception(error)
+                return  # not acknowledged: Twilio's retry brings it again
             await self._apologize(message)
             outcome = "failed"
+        finally:
+            self._waiting[message.chat_id] -= 1
+            if not self._waiting[message.chat_id]:
+                del self._waiting[message.chat_id]
+            if not applied.done():
+                applied.cancel()
         turn_finished(Channel.WHATSAPP, outcome, started, turn_id=message.message_sid)
 
-    async def _converse(self, key: ChatKey, message: InboundMessage) -> list[Reply]:
+    async def _steps(self, message: InboundMessage) -> list[Step]:
+        """Return the events of `message` in order, with replies for files refused on the way."""
         phone = message.phone
-        replies: list[Reply] = []
+        steps: list[Step] = []
         for item in message.media:
-            replies += await self._media_item(key, message, item)
+            steps.append(await self._media_step(message, item))
         if message.is_location:
-            replies += await self._flow.handle(
-                key, Event(kind="unsupported", unsupported="location", verified_phone=phone)
-            )
+            steps.append(Event(kind="unsupported", unsupported="location", verified_phone=phone))
         if message.body.strip() and not message.media:
             numbered = await self._numbered.recall(message.chat_id)
             picked = numbered.resolve(message.body) if numbered else None
             if picked:
-                for option in picked:
-                    replies += await self._flow.handle(
-                        key, Event(kind="choice", choice=option, verified_phone=phone)
-                    )
+                steps += [Event(kind="choice", choice=o, verified_phone=phone) for o in picked]
             else:
-                replies += await self._flow.handle(key, text_event(message.body, phone=phone))
+                steps.append(text_event(message.body, phone=phone))
         if not message.media and not message.is_location and not message.body.strip():
-            replies += await self._flow.handle(
-                key, Event(kind="unsupported", unsupported="other", verified_phone=phone)
-            )
-        return _without_stale_redraws(replies)
+            steps.append(Event(kind="unsupported", unsupported="other", verified_phone=phone))
+        return steps
 
-    async def _media_item(
-        self, key: ChatKey, message: InboundMessage, item: MediaItem
-    ) -> list[Reply]:
+    async def _media_step(self, message: InboundMessage, item: MediaItem) -> Step:
         phone = message.phone
+        kind = unsupported_kind(item.content_type)
+        if kind is not None:
+            return Event(kind="unsupported", unsupported=kind, verified_phone=phone)
         try:
-            kind = unsupported_kind(item.content_type)
-            if kind is not None:
-                event = Event(kind="unsupported", unsupported=kind, verified_phone=phone)
-                return await self._flow.handle(key, event)
-            try:
-                data = await self._media.download(item.url)
-            except MediaRefused as refused:
-                language = await self._language(message.chat_id)
-                return [Reply(text=self._text(language, f"media.{refused.reason}"))]
-            incoming = IncomingFile(data=data, declared_mime=item.content_type or None)
-            return await self._flow.handle(
-                key, Event(kind="file", file=incoming, verified_phone=phone)
-            )
-        finally:
-            # Whatever became of it, the file must not stay at Twilio.
+            data = await self._media.download(item.url)
+        except MediaRefused as refused:
+            language = await self._language(message.chat_id)
+            return Reply(text=self._text(language, f"media.{refused.reason}"))
+        incoming = IncomingFile(data=data, declared_mime=item.content_type or None)
+        return Event(kind="file", file=incoming, verified_phone=phone)
+
+    async def _delete_media(self, message: InboundMessage) -> None:
+        # Whatever became of them, the files must not stay at Twilio.
+        for item in message.media:
             await self._media.delete(item.url)
+
+    async def _slow_down(self, message: InboundMessage) -> None:
+        log.info("WhatsApp: a burst on one chat refused at the edge")
+        if not await self._state.mark_once(
+            f"whatsapp:slow-down:{message.chat_id}", ttl=SLOW_DOWN_SECONDS
+        ):
+            return
+        language = await self._language(message.chat_id)
+        await self.sender.send(
+            message.phone,
+            key=f"reply:{message.message_sid}:slow",
+            purpose="reply",
+            text=self._text(language, "error.too_fast"),
+        )
 
     async def _answer(self, message: InboundMessage, replies: list[Reply]) -> None:
         if not replies:

@@ -1,4 +1,4 @@
-"""Rows of `channel_messages` for WhatsApp: inbound de-duplication and outbound bookkeeping."""
+"""Rows of `channel_messages` for WhatsApp: outbound bookkeeping (inbound rows: `bot.turns`)."""
 
 from __future__ import annotations
 
@@ -36,25 +36,6 @@ class Outbox:
 
     def __init__(self, database: Database) -> None:
         self._database = database
-
-    async def record_inbound(self, message_sid: str, phone: str) -> bool:
-        """Record an inbound message; return False when it was recorded before (a redelivery)."""
-        try:
-            async with self._database.session() as session:
-                session.add(
-                    ChannelMessage(
-                        channel=Channel.WHATSAPP,
-                        direction=MessageDirection.INBOUND,
-                        idempotency_key=f"in:{message_sid}",
-                        phone=phone,
-                        purpose="inbound",
-                        provider_sid=message_sid,
-                        status="received",
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
 
     async def reserve(
         self, key: str, *, phone: str, purpose: str, template_sid: str | None

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.whatsapp.channel import ConversationFlow, WhatsAppChannel
+from bot.turns import TurnRunner
+from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.client import RebasedHttpClient, build_client
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.notifier import WhatsAppCredentialsNotifier
@@ -92,10 +93,10 @@ class WhatsApp:
             notification_sids=parse_template_sids(settings.twilio_template_notification_sid),
         )
 
-    def channel(self, flow: ConversationFlow) -> WhatsAppChannel:
-        """Return the inbound side, running messages through `flow`."""
+    def channel(self, turns: TurnRunner) -> WhatsAppChannel:
+        """Return the inbound side, running messages as turns of `turns`."""
         return WhatsAppChannel(
-            flow=flow,
+            turns=turns,
             sender=self.sender,
             media=self.media,
             outbox=self.outbox,
@@ -123,9 +124,9 @@ class WhatsApp:
             template=Template(sid, {"1": text}) if sid else None,
         )
 
-    def mount(self, app: web.Application, flow: ConversationFlow) -> WhatsAppChannel:
-        """Serve the webhooks on `app`, running messages through `flow`."""
-        channel = self.channel(flow)
+    def mount(self, app: web.Application, turns: TurnRunner) -> WhatsAppChannel:
+        """Serve the webhooks on `app`, running messages as turns of `turns`."""
+        channel = self.channel(turns)
         setup_whatsapp(
             app, channel, auth_token=self.auth_token, public_base_url=self.public_base_url
         )

@@ -19,6 +19,8 @@ class ScriptedFlow:
     def __init__(self) -> None:
         self.events: list[tuple[ChatKey, Event]] = []
         self.toggled: dict[str, set[str]] = {}
+        self.last: dict[str, list[Reply]] = {}  # per chat: what it is being asked now
+        self.resumed: list[ChatKey] = []
 
     def events_of(self, chat_id: str) -> list[Event]:
         """Return the events of one chat, oldest first."""
@@ -27,7 +29,17 @@ class ScriptedFlow:
     async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
         self.events.append((key, event))
         replies = await self.channel_script(key, event)
-        return replies if replies is not None else self._shared_script(key, event)
+        replies = replies if replies is not None else self._shared_script(key, event)
+        self.last[key.chat_id] = replies
+        return replies
+
+    # The `flows.conversation.Conversation` the turn runner drives (the session is unused).
+    async def respond(self, session: object, key: ChatKey, event: Event) -> list[Reply]:
+        return await self.handle(key, event)
+
+    async def resume(self, session: object, key: ChatKey, event: Event) -> list[Reply]:
+        self.resumed.append(key)
+        return self.last.get(key.chat_id, [])
 
     async def channel_script(self, key: ChatKey, event: Event) -> list[Reply] | None:
         """Answer a channel's own cases, or None to fall through to the shared script."""

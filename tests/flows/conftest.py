@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.turns import TurnRunner
 from config.campaign import Campaign
 from core.i18n import Translator
 from core.texts import conversation_texts
@@ -94,9 +95,10 @@ def tiny_photo() -> bytes:
 
 @pytest.fixture
 def make_flow(database, state, filestore, campaign, translator, secret_box):
-    def _make(**overrides) -> RegistrationFlow:
+    """Return the registration flow behind the turn runner every channel uses."""
+
+    def _make(**overrides) -> TurnRunner:
         kwargs = dict(
-            database=database,
             state=state,
             filestore=filestore,
             campaign=campaign,
@@ -105,13 +107,18 @@ def make_flow(database, state, filestore, campaign, translator, secret_box):
             clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
         )
         kwargs.update(overrides)
-        return RegistrationFlow(**kwargs)
+        return TurnRunner(
+            conversation=RegistrationFlow(**kwargs),
+            database=database,
+            state=state,
+            translator=translator,
+        )
 
     return _make
 
 
 @pytest.fixture
-def flow(make_flow) -> RegistrationFlow:
+def flow(make_flow) -> TurnRunner:
     return make_flow()
 
 
@@ -119,7 +126,7 @@ def flow(make_flow) -> RegistrationFlow:
 class ChatDriver:
     """A scripted applicant: sends events, keeps the last replies, finds buttons by label."""
 
-    flow: RegistrationFlow
+    flow: TurnRunner
     key: ChatKey
     verified_phone: str | None = None
     last: list[Reply] = field(default_factory=list)

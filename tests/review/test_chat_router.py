@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.turns import TurnRunner
 from flows.events import ChatKey, Event
 from flows.notifications import ReviewPrompt
 from flows.replies import Reply
@@ -23,9 +24,17 @@ class Applicants:
     def __init__(self) -> None:
         self.events: list[Event] = []
 
-    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+    async def respond(self, session: object, key: ChatKey, event: Event) -> list[Reply]:
         self.events.append(event)
         return [Reply("registration")]
+
+    async def resume(self, session: object, key: ChatKey, event: Event) -> list[Reply]:
+        return [Reply("registration")]
+
+
+def runner(database, state, texts, registration, review: ReviewFlow) -> TurnRunner:
+    router = ChatRouter(registration=registration, review=review)
+    return TurnRunner(conversation=router, database=database, state=state, translator=texts)
 
 
 async def test_whatsapp_officer_is_linked_prompted_and_approves(
@@ -34,8 +43,8 @@ async def test_whatsapp_officer_is_linked_prompted_and_approves(
     texts = runtime.bot_texts
     coordinator = review_world.web.coordinator_a
     applicants = Applicants()
-    review = ReviewFlow(database=database, state=state, campaign=campaign, translator=texts)
-    router = ChatRouter(registration=applicants, review=review, database=database)
+    review = ReviewFlow(state=state, campaign=campaign, translator=texts)
+    router = runner(database, state, texts, applicants, review)
     key = ChatKey(Channel.WHATSAPP, f"whatsapp:{coordinator.phone}")
 
     hello = await router.handle(
@@ -83,8 +92,8 @@ async def test_another_districts_officer_cannot_decide_in_chat(
 ) -> None:
     texts = runtime.bot_texts
     outsider = review_world.web.coordinator_b
-    review = ReviewFlow(database=database, state=state, campaign=campaign, translator=texts)
-    router = ChatRouter(registration=Applicants(), review=review, database=database)
+    review = ReviewFlow(state=state, campaign=campaign, translator=texts)
+    router = runner(database, state, texts, Applicants(), review)
     key = ChatKey(Channel.WHATSAPP, f"whatsapp:{outsider.phone}")
     await router.handle(key, Event(kind="text", text="салам", verified_phone=outsider.phone))
     choice = f"rv:ok:{review_world.mzhb_entry.id}"

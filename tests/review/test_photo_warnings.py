@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.turns import TurnRunner
 from flows.events import ChatKey, Event
 from flows.notifications import ReviewPrompt
 from flows.photos import Code, photo_messages
@@ -51,8 +52,13 @@ async def test_the_review_page_and_the_chat_prompt_name_the_warning(
 
     texts = runtime.bot_texts
     coordinator = review_world.web.coordinator_a
-    review = ReviewFlow(database=database, state=state, campaign=campaign, translator=texts)
-    router = ChatRouter(registration=Applicants(), review=review, database=database)
+    review = ReviewFlow(state=state, campaign=campaign, translator=texts)
+    router = TurnRunner(
+        conversation=ChatRouter(registration=Applicants(), review=review),
+        database=database,
+        state=state,
+        translator=texts,
+    )
     key = ChatKey(Channel.WHATSAPP, f"whatsapp:{coordinator.phone}")
     await router.handle(key, Event(kind="text", text="салам", verified_phone=coordinator.phone))
     async with database.session() as session:

@@ -1,12 +1,12 @@
-"""Duplicates: an update delivered twice is handled once, across replicas and restarts, and an
-update whose handling died half-way is handled when Telegram delivers it again.
+"""Duplicates: an update delivered twice is applied once, across replicas and restarts (the
+applicant is shown the current question again), and an update whose handling died half-way is
+handled when Telegram delivers it again.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from fakes.telegram_api import BOT_ID
 from telegram.conftest import StartChannel
 from telegram.scripted_flow import ScriptedFlow
 
@@ -14,10 +14,6 @@ from bot.telegram import WEBHOOK_PATH
 from flows.events import ChatKey, Event
 from flows.replies import Reply
 from storage.state import StateStore
-
-
-def update_key(update_id: int) -> str:
-    return f"once:tg:update:{BOT_ID}:{update_id}"
 
 
 async def post(harness, update: dict) -> int:
@@ -41,7 +37,8 @@ async def test_an_update_redelivered_to_another_replica_is_handled_once(
     assert await post(two, update) == 200
     await two.channel.wait_idle()
     assert [e.text for e in flow.of(user.chat_id)] == ["Сокулук"]
-    assert user.api.texts_to(user.chat_id) == ["Жооп: Сокулук"]
+    # Not applied again: the applicant is shown what they are being asked now.
+    assert user.api.texts_to(user.chat_id) == ["Жооп: Сокулук", "Жооп: Сокулук"]
 
 
 class ReachedFlow(ScriptedFlow):
@@ -56,7 +53,7 @@ class ReachedFlow(ScriptedFlow):
         return await super().handle(key, event)
 
 
-async def test_a_redelivery_while_the_first_is_still_handled_is_refused_for_later(
+async def test_a_redelivery_while_the_first_is_still_handled_waits_and_is_not_applied(
     start_channel: StartChannel,
 ) -> None:
     flow = ReachedFlow()
@@ -73,15 +70,17 @@ async def test_a_redelivery_while_the_first_is_still_handled_is_refused_for_late
     }
     first = asyncio.create_task(post(one, update))
     await flow.reached.wait()
-    # Telegram lost patience and sent it again, to the other replica: "later", not "done".
-    assert await post(two, update) == 503
+    # Telegram lost patience and sent it again, to the other replica: it waits for the chat.
+    second = asyncio.create_task(post(two, update))
+    await asyncio.sleep(0.2)
+    assert not second.done()
     flow.gate.set()
     assert await first == 200
-    # Delivered once more after that: it is done, and skipped.
-    assert await post(two, update) == 200
+    assert await second == 200
     await two.channel.wait_idle()
     assert len(flow.of(user.chat_id)) == 1
-    assert len(user.api.texts_to(user.chat_id)) == 1
+    [key] = flow.resumed  # the second delivery was answered with the current question
+    assert key.chat_id == str(user.chat_id)
 
 
 class CrashingFlow(ScriptedFlow):
@@ -112,19 +111,29 @@ async def test_an_update_whose_turn_died_is_handled_when_delivered_again(
     assert user.api.texts_to(user.chat_id) == ["Жооп: crash"]
 
 
-async def test_a_claim_left_by_a_killed_process_holds_the_update_back_until_it_expires(
+async def test_a_chat_held_by_a_killed_process_holds_the_update_back_until_it_expires(
     start_channel: StartChannel, state: StateStore
 ) -> None:
     flow = ScriptedFlow()
     harness = await start_channel(flow, "webhook")
     user = harness.user()
     update = {"update_id": user.api.new_update_id(), "message": user._message(text="Ош")}
-    await state.set(update_key(update["update_id"]), "busy", ttl=20)  # what a SIGKILL leaves
+    # What a SIGKILL leaves: the chat's lock in the state store, until it expires.
+    held, expired = asyncio.Event(), asyncio.Event()
 
-    assert await post(harness, update) == 503
+    async def killed_holder() -> None:
+        async with state.lock(f"chat:telegram:{user.chat_id}", expires_after=20):
+            held.set()
+            await expired.wait()
+
+    holder = asyncio.create_task(killed_holder())
+    await held.wait()
+    delivery = asyncio.create_task(post(harness, update))
+    await asyncio.sleep(0.2)
     assert flow.of(user.chat_id) == []
-    await state.delete(update_key(update["update_id"]))  # the claim's time ran out
-    assert await post(harness, update) == 200
+    expired.set()  # the lock's time ran out
+    await holder
+    assert await delivery == 200
     await harness.channel.wait_idle()
     assert [e.text for e in flow.of(user.chat_id)] == ["Ош"]
 
@@ -132,7 +141,7 @@ async def test_a_claim_left_by_a_killed_process_holds_the_update_back_until_it_e
 async def test_handled_updates_stay_known_after_a_restart(
     start_channel: StartChannel, state: StateStore
 ) -> None:
-    """The marks live in the state store (Redis in production), not in the process."""
+    """The delivery is recorded in the database with the turn, not in the process."""
     flow = ScriptedFlow()
     first = await start_channel(flow, "webhook")
     user = first.user()
@@ -141,15 +150,14 @@ async def test_handled_updates_stay_known_after_a_restart(
     second = await start_channel(flow, "webhook")
     assert await post(second, update) == 200
     await second.channel.wait_idle()
-    assert await state.get(update_key(update["update_id"])) == "done"
     assert len(flow.of(user.chat_id)) == 1
 
 
 async def test_an_answer_redelivered_after_its_mark_was_lost_is_not_applied_twice(
     start_app, database, secret_box, campaign, fake_api
 ) -> None:
-    """The process died after storing the answer, and its "done" mark went with it (in-process
-    state, or a Redis flush): the update id stored with the answer still stops a second turn.
+    """The process died after storing the answer (and the state store was lost too): the
+    update id stored with the answer stops a second turn.
     """
     from core.texts import conversation_texts
     from tests.robustness.applicants import add_applicants
@@ -162,10 +170,13 @@ async def test_an_answer_redelivered_after_its_mark_was_lost_is_not_applied_twic
     walker._ask["passport_front"], walker._ask["passport"] = walker._ask["passport"], "\x00"
     await walker.run()
     update = await walker.user.send_text(walker.answers.passport)
+    asked = walker.user.api.texts_to(walker.user.chat_id)[-1]  # the question after it
 
     await harness.runtime.state.flush()
     assert await post(harness, update) == 200
     await harness.channel.wait_idle()
+    # The applicant sees the current question again.
+    assert walker.user.api.texts_to(walker.user.chat_id)[-1] == asked
 
     from sqlalchemy import select
 

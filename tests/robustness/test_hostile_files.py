@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from bot.turns import TurnRunner
 from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
@@ -24,14 +25,18 @@ async def test_a_hostile_file_is_refused_clearly_and_nothing_is_stored(
     name, database, state, filestore, campaign, secret_box
 ) -> None:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
-    flow = RegistrationFlow(
+    flow = TurnRunner(  # the registration behind the runner every channel uses
+        conversation=RegistrationFlow(
+            state=state,
+            filestore=filestore,
+            campaign=campaign,
+            translator=TEXTS,
+            secret_box=secret_box,
+            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        ),
         database=database,
         state=state,
-        filestore=filestore,
-        campaign=campaign,
         translator=TEXTS,
-        secret_box=secret_box,
-        clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
     )
     key = ChatKey(Channel.TELEGRAM, "66001")
     opening = [

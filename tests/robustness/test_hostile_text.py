@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.turns import TurnRunner
 from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event
@@ -109,14 +110,18 @@ def assert_clean(answers: dict) -> None:
 
 async def run_form(database, state, filestore, campaign, secret_box, events: list[Event]) -> dict:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
-    flow = RegistrationFlow(
+    flow = TurnRunner(  # the registration behind the runner every channel uses
+        conversation=RegistrationFlow(
+            state=state,
+            filestore=filestore,
+            campaign=campaign,
+            translator=TEXTS,
+            secret_box=secret_box,
+            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        ),
         database=database,
         state=state,
-        filestore=filestore,
-        campaign=campaign,
         translator=TEXTS,
-        secret_box=secret_box,
-        clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
     )
     key = ChatKey(Channel.TELEGRAM, granted.phone.removeprefix("+"))
     opening = [

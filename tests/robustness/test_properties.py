@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.turns import TurnRunner
 from core.people import format_phone, validate_full_name, validate_phone
 from core.texts import conversation_texts
 from core.validation import Accepted, Rejected
@@ -182,14 +183,18 @@ async def test_any_sequence_of_events_is_answered_and_keeps_every_accepted_answe
 ) -> None:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
     phone = granted.phone
-    flow = RegistrationFlow(
+    flow = TurnRunner(  # the registration behind the runner every channel uses
+        conversation=RegistrationFlow(
+            state=state,
+            filestore=filestore,
+            campaign=campaign,
+            translator=TEXTS,
+            secret_box=secret_box,
+            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        ),
         database=database,
         state=state,
-        filestore=filestore,
-        campaign=campaign,
         translator=TEXTS,
-        secret_box=secret_box,
-        clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
     )
     key = ChatKey(Channel.TELEGRAM, phone.removeprefix("+"))
     failure = {TEXTS.gettext(lang, "error.internal") for lang in ("ky", "ru")}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.turns import TurnRunner
 from core.texts import conversation_texts
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event
@@ -22,14 +23,18 @@ async def test_done_after_the_ticks_were_lost_shows_the_choice_again(
 ) -> None:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
     texts = conversation_texts()
-    flow = RegistrationFlow(
+    flow = TurnRunner(  # the registration behind the runner every channel uses
+        conversation=RegistrationFlow(
+            state=state,
+            filestore=filestore,
+            campaign=campaign,
+            translator=texts,
+            secret_box=secret_box,
+            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        ),
         database=database,
         state=state,
-        filestore=filestore,
-        campaign=campaign,
         translator=texts,
-        secret_box=secret_box,
-        clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
     )
     key = ChatKey(Channel.TELEGRAM, "77001")
     opening = [

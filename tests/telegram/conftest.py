@@ -17,9 +17,11 @@ from fakes.telegram_user import TelegramUser
 from pydantic import SecretStr
 
 from bot.telegram import WEBHOOK_PATH, TelegramChannel
-from bot.telegram.conversation import Flow
 from bot.telegram.ratelimit import TokenBucket
+from bot.turns import TurnRunner
 from config.settings import Settings
+from core.texts import conversation_texts
+from flows.conversation import Conversation
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.state import StateStore
@@ -111,14 +113,20 @@ async def start_channel(
     """Start a channel for `flow` in `mode` ("polling" or "webhook"); stopped after the test."""
     harnesses: list[Harness] = []
 
-    async def start(flow: Flow, mode: str = "polling", **options: Any) -> Harness:
+    async def start(flow: Conversation, mode: str = "polling", **options: Any) -> Harness:
         sleep = RecordedSleep()
+        turns = TurnRunner(
+            conversation=flow,
+            database=options.get("database", database),
+            state=options.get("state", state),
+            translator=conversation_texts(),
+        )
         settings = telegram_settings
         if mode == "webhook":
             settings = settings.model_copy(update={"public_base_url": "https://ort.example.kg"})
         channel = TelegramChannel.from_settings(
             settings,
-            flow=flow,
+            turns=turns,
             state=options.pop("state", state),
             database=options.pop("database", database),
             secret_box=secret_box,

@@ -21,13 +21,14 @@ from PIL import Image, ImageDraw
 from pydantic import SecretStr
 from twilio.request_validator import RequestValidator
 
+from bot.turns import TurnRunner
 from bot.whatsapp import INBOUND_PATH, STATUS_PATH, WhatsApp, WhatsAppChannel
-from bot.whatsapp.channel import ConversationFlow
 from bot.whatsapp.retry import Backoff
 from config.campaign import Campaign
 from config.settings import Settings
 from core.i18n import Translator
 from core.texts import conversation_texts
+from flows.conversation import Conversation
 from flows.engine import RegistrationFlow
 from storage.credentials import SecretBox
 from storage.database import Database
@@ -202,7 +203,6 @@ def registration_flow(
     secret_box: SecretBox,
 ) -> RegistrationFlow:
     return RegistrationFlow(
-        database=database,
         state=state,
         filestore=filestore,
         campaign=campaign,
@@ -221,14 +221,17 @@ async def start_whatsapp(
     """Start the channel around a given flow; everything is closed at the end of the test."""
     started: list[Harness] = []
 
-    async def _start(flow: ConversationFlow, **settings_update: Any) -> Harness:
+    async def _start(flow: Conversation, **settings_update: Any) -> Harness:
         settings = wa_settings.model_copy(update=settings_update)
         sleep = RecordedSleep()
         whatsapp = WhatsApp.from_settings(
             settings, database=database, state=state, backoff=Backoff(sleep=sleep)
         )
         app = web.Application()
-        channel = whatsapp.mount(app, flow)
+        turns = TurnRunner(
+            conversation=flow, database=database, state=state, translator=conversation_texts()
+        )
+        channel = whatsapp.mount(app, turns)
         client = TestClient(TestServer(app))
         await client.start_server()
         harness = Harness(twilio, whatsapp, channel, client, sleep)

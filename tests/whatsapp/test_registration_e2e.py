@@ -6,6 +6,7 @@ import pytest
 from factories import make_district, make_grant, make_officer, make_school
 from sqlalchemy import select
 
+from bot.turns import TurnRunner
 from flows.events import ChatKey, Event
 from storage.enums import Channel, DocumentKind, PaymentStatus, RegistrationStatus, Role
 from storage.models import Document, LinkedChat, Payment, Registration
@@ -119,12 +120,15 @@ async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
 
 
 async def test_a_draft_begun_on_telegram_continues_on_whatsapp_and_back(
-    start_whatsapp, registration_flow, bot_texts, database, grant
+    start_whatsapp, registration_flow, bot_texts, database, state, grant
 ):
     telegram = ChatKey(Channel.TELEGRAM, "5550001")
+    turns = TurnRunner(
+        conversation=registration_flow, database=database, state=state, translator=bot_texts
+    )
 
     async def on_telegram(event: Event) -> str:
-        replies = await registration_flow.handle(telegram, event)
+        replies = await turns.handle(telegram, event)
         return "\n\n".join(r.text for r in replies)
 
     await on_telegram(Event(kind="command", command="start"))

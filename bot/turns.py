@@ -1,0 +1,204 @@
+"""One turn of one chat, the same for every channel: ordered, held, applied once, committed.
+
+A channel hands the runner what a user did, with the provider's delivery id:
+
+    async with runner.hold(key):          # one lock per chat (ChatKey)
+        event = ...                       # a download may happen here, under the chat's hold
+        replies = await runner.run(key, [event], delivery_id="tg:1:42")
+
+`hold` is the only serialization of a chat: within a process the order is fixed when a message
+arrives (before anything awaits the network), across replicas the state store's lock gives
+exclusion. `run` opens the turn's one transaction, routes and applies the events through the
+conversation, with the delivery id recorded first in the same transaction (`INSERT ... ON
+CONFLICT DO NOTHING`), and commits; the notices the turn queued are published only after the
+commit. A delivery recorded before (a redelivery after a crash, or to another replica) is not
+applied again: the user is shown the current question instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from core.i18n import LANGUAGES, Translator
+from flows.conversation import Conversation
+from flows.events import ChatKey, Event
+from flows.notifications import DiscardNotices, NoticePublisher, take_notices
+from flows.replies import Reply
+from storage.database import Database
+from storage.repositories.deliveries import record_inbound
+from storage.state import StateStore
+
+log = logging.getLogger(__name__)
+
+# How long a replica killed mid-turn blocks its chat. A turn, a 20 MB download or a 30 s
+# WhatsApp media fetch included, fits inside it; waiters give up after twice as long.
+LOCK_SECONDS = 45.0
+
+
+class _Redelivered(Exception):  # noqa: N818 - a state, not a failure
+    """The delivery was applied before: this turn ends without applying anything."""
+
+
+class _ConversationFailed(Exception):  # noqa: N818 - carries the conversation's own exception
+    """The conversation raised: the turn is rolled back and answered politely."""
+
+
+Step = Event | Reply  # a Reply step: something the channel decided itself (a refused file)
+
+
+class ChatLocks:
+    """One lock per chat: first come, first served within a process; exclusive across replicas."""
+
+    def __init__(self, state: StateStore, *, expires_after: float = LOCK_SECONDS) -> None:
+        self._state = state
+        self._expires_after = expires_after
+        self._tails: dict[ChatKey, asyncio.Future[None]] = {}
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @asynccontextmanager
+    async def hold(self, key: ChatKey) -> AsyncIterator[None]:
+        """Hold the chat `key` until the block ends; waits for the holders that came before."""
+        # Everything up to the first await runs in the order the messages arrived.
+        previous = self._tails.get(key)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._tails[key] = mine
+        self._busy += 1
+        self._idle.clear()
+        try:
+            if previous is not None:
+                # shield: if this waiter is cancelled, the previous holder must not be.
+                await asyncio.shield(previous)
+            lock_key = f"chat:{key.channel}:{key.chat_id}"
+            async with self._state.lock(lock_key, expires_after=self._expires_after):
+                yield
+        finally:
+            mine.set_result(None)
+            if self._tails.get(key) is mine:
+                del self._tails[key]
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    def waiting(self, key: ChatKey) -> bool:
+        """Return whether someone holds or waits for the chat `key` in this process."""
+        return key in self._tails
+
+    async def wait_idle(self) -> None:
+        """Return once no chat is held or waited for in this process."""
+        await self._idle.wait()
+
+
+class TurnRunner:
+    """Runs the turns of every channel through one conversation (registration or review)."""
+
+    def __init__(
+        self,
+        *,
+        conversation: Conversation,
+        database: Database,
+        state: StateStore,
+        translator: Translator,
+        publisher: NoticePublisher | None = None,
+        lock_seconds: float = LOCK_SECONDS,
+    ) -> None:
+        self.conversation = conversation
+        self.publisher: NoticePublisher = publisher or DiscardNotices()
+        self._database = database
+        self._texts = translator
+        self.locks = ChatLocks(state, expires_after=lock_seconds)
+
+    def hold(self, key: ChatKey) -> AbstractAsyncContextManager[None]:
+        """Hold the chat `key` (see `ChatLocks.hold`); `run` must be called inside it."""
+        return self.locks.hold(key)
+
+    async def run(
+        self,
+        key: ChatKey,
+        steps: Sequence[Step],
+        *,
+        delivery_id: str | None = None,
+        phone: str = "",
+    ) -> list[Reply]:
+        """Apply `steps` of one delivery in one transaction and return the replies, in order.
+
+        The caller holds the chat. Never raises for what the user sent: a failure of the
+        conversation is rolled back, logged without private data and answered with a polite
+        localized 'something went wrong, please repeat'.
+
+        Raises:
+            Exception: the database could not record or commit the turn (nothing is applied:
+                the channel leaves the delivery unacknowledged, so it comes again).
+            asyncio.CancelledError: the turn was cancelled; likewise nothing is recorded.
+
+        Args:
+            key: the chat.
+            steps: the events of the delivery (a WhatsApp message may carry several), and
+                replies the channel decided itself, kept in their place.
+            delivery_id: the provider's id of the delivery; None applies it unconditionally.
+            phone: the sender's number when the channel proves it, kept with the record.
+
+        """
+        events = [step for step in steps if isinstance(step, Event)]
+        hint = events[0].language_hint if events else None
+        try:
+            async with self._database.session() as session:
+                # Recorded first: a second delivery of the same message (another replica
+                # whose chat lock expired) waits on the row until this turn ends, then skips.
+                if delivery_id is not None and not await record_inbound(
+                    session, key.channel, delivery_id, phone=phone
+                ):
+                    raise _Redelivered
+                replies: list[Reply] = []
+                for step in steps:
+                    if isinstance(step, Reply):
+                        replies.append(step)
+                    else:
+                        replies += await self._converse(
+                            self.conversation.respond(session, key, step)
+                        )
+                notices = take_notices(session)
+        except _Redelivered:
+            log.info("%s: a delivery applied before; the current question is sent", key.channel)
+            return await self._resume(key, events, hint)
+        except _ConversationFailed as failed:
+            return [self._failed(key, failed, hint)]
+        await self.publisher.publish(notices)
+        return replies
+
+    async def _resume(self, key: ChatKey, events: list[Event], hint: str | None) -> list[Reply]:
+        probe = events[0] if events else Event(kind="unsupported")
+        try:
+            async with self._database.session() as session:
+                return await self._converse(self.conversation.resume(session, key, probe))
+        except _ConversationFailed as failed:
+            return [self._failed(key, failed, hint)]
+
+    def _failed(self, key: ChatKey, failed: _ConversationFailed, hint: str | None) -> Reply:
+        # Only the exception type and the frames: messages may quote SQL parameters.
+        exc = failed.__cause__ or failed
+        frames = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("turn failed on %s: %s\n%s", key.channel, type(exc).__name__, frames)
+        return self._internal_error(hint)
+
+    @staticmethod
+    async def _converse(call: Awaitable[list[Reply]]) -> list[Reply]:
+        try:
+            return await call
+        except Exception as exc:  # noqa: BLE001 - the user gets a polite reply, never a trace
+            raise _ConversationFailed from exc
+
+    async def handle(self, key: ChatKey, event: Event) -> list[Reply]:
+        """Hold the chat and run one event (the terminal shell and tests drive turns so)."""
+        async with self.hold(key):
+            return await self.run(key, [event], delivery_id=event.delivery_id)
+
+    def _internal_error(self, hint: str | None) -> Reply:
+        if hint in LANGUAGES:
+            return Reply(self._texts.gettext(hint, "error.internal"))
+        return Reply("\n\n".join(self._texts.gettext(lang, "error.internal") for lang in LANGUAGES))

@@ -1,0 +1,47 @@
+"""Inbound deliveries: each provider message is applied once, even across crashes and replicas."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.enums import Channel, MessageDirection
+from storage.models.messages import ChannelMessage
+
+
+async def record_inbound(
+    session: AsyncSession, channel: Channel, delivery_id: str, *, phone: str = ""
+) -> bool:
+    """Record `delivery_id` in the session's transaction; False when it was recorded before.
+
+    Committed together with the turn's effect, so a message is applied at most once even when
+    the process dies between storing the answer and telling the provider it is done. One
+    statement: an insert that does nothing on a known key (PostgreSQL and SQLite both say
+    ON CONFLICT).
+
+    Args:
+        session: the turn's session; the row commits or rolls back with the turn.
+        channel: where the message came from.
+        delivery_id: the provider's id (Telegram "tg:<bot>:<update>", a Twilio MessageSid).
+        phone: the sender's number in E.164 when the channel proves it (WhatsApp), else "".
+
+    """
+    dialect = session.bind.dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ChannelMessage)
+        .values(
+            channel=channel,
+            direction=MessageDirection.INBOUND,
+            idempotency_key=f"in:{delivery_id}",
+            phone=phone,
+            purpose="inbound",
+            provider_sid=delivery_id if channel is Channel.WHATSAPP else None,
+            status="received",
+            attempts=0,
+        )
+        .on_conflict_do_nothing()
+        .returning(ChannelMessage.id)
+    )
+    return (await session.execute(statement)).scalar() is not None
