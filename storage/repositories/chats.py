@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.database import Database
 from storage.enums import Channel
 from storage.models import LinkedChat
 
@@ -26,24 +23,3 @@ async def get_or_create_chat(session: AsyncSession, channel: Channel, chat_id: s
         session.add(chat)
         await session.flush()
     return chat
-
-
-async def chats_of_grant(session: AsyncSession, grant_id: int) -> list[LinkedChat]:
-    """Return every chat linked to a grant (an applicant may use Telegram and WhatsApp)."""
-    rows = await session.scalars(select(LinkedChat).where(LinkedChat.grant_id == grant_id))
-    return list(rows)
-
-
-async def mark_blocked(
-    database: Database, channel: Channel, chat_id: str, *, blocked: bool = True
-) -> None:
-    """Record that the user blocked the bot (sending fails), or that they came back.
-
-    Channels call this from their sender; it is the only row a channel writes itself.
-    """
-    async with database.session() as session:
-        await session.execute(
-            update(LinkedChat)
-            .where(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id)
-            .values(blocked_at=datetime.now(UTC) if blocked else None)
-        )
