@@ -1,4 +1,4 @@
-"""The channel-neutral registration conversation (issue 3): event in, draft updated, replies out."""
+"""The channel-neutral registration conversation: event in, draft updated, replies out."""
 
 from __future__ import annotations
 
