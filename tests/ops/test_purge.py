@@ -101,7 +101,10 @@ async def figures(database: Database) -> tuple:  # type: ignore[type-arg]
                 select(Registration.answers).where(Registration.campaign_year == 2026)
             )
         )
-    by_school = [(row.code, dict(row.counts)) for row in board.by_school]
+    by_school = [
+        (row.code, row.granted, row.started, row.submitted, row.approved, row.registered)
+        for row in board.by_school
+    ]
     return board.granted, dict(board.by_status), by_school, board.funnel, subjects
 
 

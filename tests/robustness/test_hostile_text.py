@@ -134,6 +134,10 @@ async def run_form(database, state, filestore, campaign, secret_box, events: lis
     return await answers_of(database, granted.grant_id)
 
 
+# field -> what its plain answer is stored as, found once by the real flow.
+STORED_PLAIN: dict[str, object] = {}
+
+
 @EXAMPLES
 @given(data=st.data(), field=st.sampled_from(sorted(FIELDS)))
 async def test_a_disguised_answer_is_stored_as_the_plain_one(
@@ -141,10 +145,15 @@ async def test_a_disguised_answer_is_stored_as_the_plain_one(
 ) -> None:
     position, plain = FIELDS[field]
     typed = data.draw(disguised(plain, digits=field in {"pin", "passport"}), label="typed")
+    if field not in STORED_PLAIN:
+        # What the plain answer is stored as (a city the codifier knows is kept as it spells it).
+        plain_answers = await run_form(database, state, filestore, campaign, secret_box, GOOD_PATH)
+        STORED_PLAIN[field] = plain_answers.get(field)
     events = list(GOOD_PATH)
     events[position] = Event(kind="text", text=typed)
     answers = await run_form(database, state, filestore, campaign, secret_box, events)
-    assert answers.get(field) == plain, f"{ascii(typed)} -> {ascii(answers.get(field))}"
+    stored = answers.get(field)
+    assert stored == STORED_PLAIN[field], f"{ascii(typed)} -> {ascii(stored)}"
     assert_clean(answers)
 
 

@@ -9,6 +9,7 @@ import pytest
 from factories import make_district, make_grant, make_officer, make_school
 from sqlalchemy import select
 
+from bot.turns import TurnRunner
 from flows.events import ChatKey, Event
 from storage.enums import Channel, Role
 from storage.models import Payment, Registration
@@ -111,7 +112,9 @@ async def test_typed_yes_at_the_payment_amount_check(person, database):
     assert "дагы 410 сом төлөп" in text  # of 1 410 сом
 
 
-async def test_a_number_answers_only_the_list_it_was_sent_with(person, registration_flow, database):
+async def test_a_number_answers_only_the_list_it_was_sent_with(
+    person, registration_flow, database, state, bot_texts
+):
     applicant = await person("ky")
     text = await walk_to(applicant, "ask.is_student")
     yes = numbered_options(text)[applicant.t("option.yes")]
@@ -124,7 +127,7 @@ async def test_a_number_answers_only_the_list_it_was_sent_with(person, registrat
         Event(kind="choice", choice="is_student:no"),
         Event(kind="text", text="20509200700123"),
     ):
-        await registration_flow.handle(telegram, event)
+        await on_telegram(registration_flow, database, state, bot_texts).handle(telegram, event)
     # ...then types on WhatsApp the "yes" of the student list still shown there.
     text = await applicant.say(yes)
     assert applicant.t("error.old_button") in text
@@ -134,7 +137,7 @@ async def test_a_number_answers_only_the_list_it_was_sent_with(person, registrat
 
 
 async def test_continuing_on_whatsapp_says_where_the_form_goes_on(
-    person, registration_flow, bot_texts
+    person, registration_flow, database, state, bot_texts
 ):
     telegram = ChatKey(Channel.TELEGRAM, "5550001")
     for event in (
@@ -146,7 +149,7 @@ async def test_continuing_on_whatsapp_says_where_the_form_goes_on(
         Event(kind="choice", choice="personal_confirm:yes"),
         Event(kind="text", text="ID1234567"),
     ):
-        await registration_flow.handle(telegram, event)
+        await on_telegram(registration_flow, database, state, bot_texts).handle(telegram, event)
     applicant = await person("ru")
     text = await applicant.say("Здравствуйте")
     text = await applicant.answer("ask.language.both", text)
@@ -163,3 +166,8 @@ async def test_choices_say_write_the_number_and_the_example_can_be_chosen(person
     hint = text.rsplit("мисалы: ", 1)[1].split(".")[0]
     mandatory = {options[name] for name in ("Негизги тест", "Мамлекеттик тил боюнча тест")}
     assert hint == "3, 4" and not mandatory & set(hint.split(", "))
+
+
+def on_telegram(flow, database, state, texts) -> TurnRunner:
+    """The same registration driven as the Telegram channel drives it (through a turn runner)."""
+    return TurnRunner(conversation=flow, database=database, state=state, translator=texts)
