@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # link, {{3}} password; notification: {{1}} the text.
     twilio_template_credentials_sid: str | None = None
     twilio_template_notification_sid: str | None = None
+    # Notices (decisions, reminders, announcements) sent on WhatsApp per second, all replicas
+    # together; replies to an applicant's own message are not counted against it.
+    whatsapp_notice_rate: int = Field(default=20, ge=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     # Retention (`ortbot purge`): a closed campaign's photos and personal data may be erased
     # this many days after its window closed; delivery rows are kept this many days.

@@ -80,6 +80,11 @@ class AnnouncementNotice:
     announcement_id: int
     grant_id: int
 
+    @property
+    def key(self) -> str:
+        """The idempotency key of its message; the announcement's figures find it by this."""
+        return f"announcement:{self.announcement_id}:{self.grant_id}"
+
 
 Notice = ApplicantNotice | ReviewPrompt | ReminderNotice | AnnouncementNotice
 

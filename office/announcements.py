@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.audit import log_action
@@ -22,7 +22,7 @@ from config.campaign import Campaign
 from flows.notifications import AnnouncementNotice, queue_notice
 from office.reminders import Applicant, load_applicants, target_channel
 from storage.enums import AuditFlag, Channel, RegistrationStatus
-from storage.models import Announcement, AnnouncementRecipient, LinkedChat, Officer
+from storage.models import Announcement, AnnouncementRecipient, Officer
 
 AUDIENCES = ("not_started", "draft", "returned", "no_receipt", "registered")
 TEXT_LIMIT = 1000  # a WhatsApp template variable must stay well under 1,600 characters
@@ -103,15 +103,17 @@ async def send_announcement(
     session.add(announcement)
     await session.flush()
     for recipient in found:
+        notice = AnnouncementNotice(announcement.id, recipient.grant_id)
         session.add(
             AnnouncementRecipient(
                 announcement_id=announcement.id,
                 grant_id=recipient.grant_id,
                 channel=recipient.channel,
                 status="queued",
+                message_key=notice.key,
             )
         )
-        queue_notice(session, AnnouncementNotice(announcement.id, recipient.grant_id))
+        queue_notice(session, notice)
     counts = per_channel(found)
     await log_action(
         session,
@@ -141,55 +143,3 @@ async def record_delivery(session: AsyncSession, notice: AnnouncementNotice, sen
     )
     if row is not None and row.status == "queued":
         row.status = "sent" if sent else "failed"
-
-
-@dataclass
-class Sent:
-    """An announcement as its page shows it, with what became of its messages."""
-
-    announcement: Announcement
-    figures: dict[str, int]
-
-
-async def sent_announcements(
-    session: AsyncSession, *, actor: Officer, campaign: Campaign, limit: int = 20
-) -> list[Sent]:
-    """Return the newest announcements the officer may see, with their delivery figures.
-
-    Figures: recipients, sent, failed (the channel refused), blocked (the chat has since
-    blocked the bot), and queued (not yet handed to the channel).
-    """
-    scope = Scope.of(actor)
-    stmt = select(Announcement).where(Announcement.campaign_year == campaign.year)
-    if scope.is_district:
-        stmt = stmt.where(Announcement.district_id == scope.district_id)
-    elif scope.is_school:
-        stmt = stmt.where(Announcement.author_id == actor.id)
-    rows = list(await session.scalars(stmt.order_by(Announcement.id.desc()).limit(limit)))
-    if not rows:
-        return []
-    ids = [a.id for a in rows]
-    counted = await session.execute(
-        select(AnnouncementRecipient.announcement_id, AnnouncementRecipient.status, func.count())
-        .where(AnnouncementRecipient.announcement_id.in_(ids))
-        .group_by(AnnouncementRecipient.announcement_id, AnnouncementRecipient.status)
-    )
-    blocked = await session.execute(
-        select(AnnouncementRecipient.announcement_id, func.count(func.distinct(LinkedChat.id)))
-        .join(LinkedChat, LinkedChat.grant_id == AnnouncementRecipient.grant_id)
-        .where(
-            AnnouncementRecipient.announcement_id.in_(ids),
-            LinkedChat.channel == AnnouncementRecipient.channel,
-            LinkedChat.blocked_at.is_not(None),
-        )
-        .group_by(AnnouncementRecipient.announcement_id)
-    )
-    figures = {
-        a.id: dict.fromkeys(("recipients", "sent", "failed", "blocked", "queued"), 0) for a in rows
-    }
-    for announcement_id, status, n in counted.all():
-        figures[announcement_id][status] = int(n)
-        figures[announcement_id]["recipients"] += int(n)
-    for announcement_id, n in blocked.all():
-        figures[announcement_id]["blocked"] = int(n)
-    return [Sent(a, figures[a.id]) for a in rows]

@@ -92,7 +92,7 @@ class NoticeComposer:
                 key = f"reminder:{notice.rule}:{notice.grant_id}"
             else:
                 message = await self._reminders.announcement(session, notice)
-                key = f"announcement:{notice.announcement_id}:{notice.grant_id}"
+                key = notice.key
             if message is None:
                 return []
             return [

@@ -16,13 +16,13 @@ from admin_web.context import WEB_CONTEXT
 from admin_web.render import redirect, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from flows.notifications import take_notices
+from office.announcement_figures import sent_announcements
 from office.announcements import (
     AUDIENCES,
     TEXT_LIMIT,
     per_channel,
     recipients,
     send_announcement,
-    sent_announcements,
 )
 from storage.enums import Channel
 

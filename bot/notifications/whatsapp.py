@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.notifications.media import MediaLinks
+from bot.telegram.ratelimit import RateLimit
 from bot.whatsapp import WhatsApp
 from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.render import render, toggle_example
@@ -20,7 +21,11 @@ log = logging.getLogger(__name__)
 
 
 class WhatsAppDelivery:
-    """Sends `Outbound` messages through the channel's idempotent sender."""
+    """Sends `Outbound` messages through the channel's idempotent sender.
+
+    Each message first waits on `limit` (see `bot.notifications.pacing`): notices share the
+    number's throughput with the replies, which do not go through here.
+    """
 
     def __init__(
         self,
@@ -29,7 +34,9 @@ class WhatsAppDelivery:
         texts: Translator,
         links: MediaLinks | None,
         web_base_url: str,
+        limit: RateLimit,
     ) -> None:
+        self.limit = limit
         self._whatsapp = whatsapp
         self._texts = texts
         self._links = links
@@ -44,6 +51,7 @@ class WhatsAppDelivery:
         if message.photos and self._links is not None and await sender.in_window(phone):
             photos_sent = True
             for photo in message.photos:
+                await self.limit.acquire()
                 result = await sender.send(
                     phone,
                     key=f"{message.key}:photo:{photo.document_id}",
@@ -65,6 +73,7 @@ class WhatsAppDelivery:
             url = f"{self._web}{message.detail_path}"
             link = self._texts.gettext(message.language, "review.prompt.photos_link", url=url)
             text = f"{text}\n\n{link}"
+        await self.limit.acquire()
         result = await self._whatsapp.notify(
             phone, text=text, language=message.language, key=message.key
         )

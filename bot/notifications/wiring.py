@@ -8,6 +8,7 @@ from aiohttp import web
 
 from bot.notifications.dispatcher import NotificationDispatcher
 from bot.notifications.media import MediaLinks, mount_media
+from bot.notifications.pacing import notice_rate_limit
 from bot.notifications.telegram import TelegramDelivery
 from bot.notifications.whatsapp import WhatsAppDelivery
 from office.outbound import NoticeComposer
@@ -33,7 +34,8 @@ def attach_channels(
 ) -> None:
     """Let `dispatcher` send on the channels `runtime` runs.
 
-    WhatsApp photos go by signed links only when the app has a public address.
+    WhatsApp photos go by signed links only when the app has a public address; WhatsApp
+    notices go at WHATSAPP_NOTICE_RATE a second.
     """
     if runtime.telegram is not None:
         dispatcher.telegram = TelegramDelivery(runtime.telegram.sender, runtime.filestore)
@@ -47,4 +49,5 @@ def attach_channels(
             texts=runtime.bot_texts,
             links=links,
             web_base_url=web_base_url(runtime),
+            limit=notice_rate_limit(runtime.state, rate=runtime.settings.whatsapp_notice_rate),
         )

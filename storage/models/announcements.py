@@ -42,6 +42,9 @@ class AnnouncementRecipient(Base):
     )
     grant_id: Mapped[int] = mapped_column(ForeignKey("access_grants.id", ondelete="CASCADE"))
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=16))
-    # "queued", then "sent" or "failed"; WhatsApp's later "delivered"/"failed" come from
-    # the provider's status callbacks (channel_messages).
+    # "queued", then "sent" (the channel took it) or "failed" (it refused it). Whether a
+    # WhatsApp message was then delivered is Twilio's status callback on its outbox row.
     status: Mapped[str] = mapped_column(String(16), default="queued")
+    # The idempotency key of the message (`AnnouncementNotice.key`): on WhatsApp, the
+    # `channel_messages.idempotency_key` whose status callbacks tell delivered or failed.
+    message_key: Mapped[str | None] = mapped_column(String(128), index=True)
