@@ -20,6 +20,7 @@ from bot.telegram.commands import publish_commands
 from bot.telegram.conversation import TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
+from bot.telegram.in_flight import UpdatesInFlight
 from bot.telegram.private_only import PrivateChatsOnly
 from bot.telegram.ratelimit import RateLimit, SharedRateLimit, TokenBucket
 from bot.telegram.render import ReplyRenderer
@@ -99,7 +100,10 @@ class TelegramChannel:
         private_only = PrivateChatsOnly(
             sender=self.sender, texts=self.texts, state=state, username=bot_username
         )
-        self.dispatcher: Dispatcher = build_dispatcher(conversation, private_only=private_only)
+        self.in_flight = UpdatesInFlight()
+        self.dispatcher: Dispatcher = build_dispatcher(
+            conversation, private_only=private_only, in_flight=self.in_flight
+        )
         self.webhook = WebhookReceiver(secret=self.secret, feed=self.feed_raw_update)
         self._polling_task: asyncio.Task[None] | None = None
         self._stopped = False
@@ -202,6 +206,7 @@ class TelegramChannel:
     async def wait_idle(self) -> None:
         """Return once every update accepted so far has been handled."""
         await self.webhook.drain()
+        await self.in_flight.wait_idle()
         await self.turns.locks.wait_idle()
 
     async def stop(self) -> None:

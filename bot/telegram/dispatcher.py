@@ -2,7 +2,8 @@
 
 Ordering, exclusion and de-duplication of a chat's updates are the turn runner's
 (`bot.turns`): aiogram's FSM and its events isolation (another per-chat lock) are switched off.
-One update middleware stays: `PrivateChatsOnly` (groups, supergroups and channels get a notice
+Two update middlewares stay: `UpdatesInFlight` (counts every update, for `wait_idle`) and
+`PrivateChatsOnly` (groups, supergroups and channels get a notice
 and go no further, before any turn is run).
 """
 
@@ -11,14 +12,19 @@ from __future__ import annotations
 from aiogram import Dispatcher, Router
 
 from bot.telegram.conversation import TelegramConversation
+from bot.telegram.in_flight import UpdatesInFlight
 from bot.telegram.private_only import PrivateChatsOnly
 
 
 def build_dispatcher(
-    conversation: TelegramConversation, *, private_only: PrivateChatsOnly
+    conversation: TelegramConversation,
+    *,
+    private_only: PrivateChatsOnly,
+    in_flight: UpdatesInFlight,
 ) -> Dispatcher:
     """Return a Dispatcher whose router sends the updates of private chats to `conversation`."""
     dispatcher = Dispatcher(disable_fsm=True)  # the draft is in the database, not aiogram's FSM
+    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(private_only)
     router = Router(name="registration")
     router.message.register(conversation.on_message)
