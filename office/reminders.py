@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from access.scope import Scope
 from config.campaign import Campaign
+from config.settings import Settings
 from flows.notifications import ReminderNotice, queue_notice
 from storage.enums import Channel, PaymentStatus, RegistrationStatus
 from storage.models import AccessGrant, LinkedChat, Payment, Registration, ReminderSent
@@ -213,6 +214,15 @@ def select_due(
         if rule is not None:
             due.append(Due(applicant.grant_id, rule, channel, applicant.progress))
     return due
+
+
+def configured_channels(settings: Settings) -> set[Channel]:
+    """Return the messaging channels the settings turn on: where reminders and announcements go."""
+    turned_on = {
+        Channel.TELEGRAM: settings.telegram_enabled,
+        Channel.WHATSAPP: settings.whatsapp_enabled,
+    }
+    return {channel for channel, on in turned_on.items() if on}
 
 
 def target_channel(applicant: Applicant, channels: set[Channel]) -> Channel | None:

@@ -24,17 +24,7 @@ from office.announcements import (
     recipients,
     send_announcement,
 )
-from storage.enums import Channel
-
-
-def _channels(request: web.Request) -> set[Channel]:
-    settings = request.app[WEB_CONTEXT].settings
-    channels = set()
-    if settings.telegram_enabled:
-        channels.add(Channel.TELEGRAM)
-    if settings.whatsapp_enabled:
-        channels.add(Channel.WHATSAPP)
-    return channels
+from office.reminders import configured_channels
 
 
 async def _form(request: web.Request) -> tuple[dict[str, Any], str | None]:
@@ -85,7 +75,7 @@ async def preview(request: web.Request) -> web.StreamResponse:
             actor=actor,
             campaign=context.campaign,
             statuses=set(form["statuses"]),
-            channels=_channels(request),
+            channels=configured_channels(request.app[WEB_CONTEXT].settings),
         )
     counts = {c.value: n for c, n in per_channel(found).items()}
     return await _page(
@@ -106,7 +96,7 @@ async def send(request: web.Request) -> web.StreamResponse:
             statuses=set(form["statuses"]),
             text_ky=form["text_ky"],
             text_ru=form["text_ru"],
-            channels=_channels(request),
+            channels=configured_channels(request.app[WEB_CONTEXT].settings),
             now=datetime.now(UTC),
         )
         notices = take_notices(session)

@@ -14,19 +14,16 @@ from bot.commands.accounts import run_in_session
 from bot.commands.errors import CommandError
 from config.campaign import Campaign, load_campaign
 from config.settings import Settings, get_settings
-from office.reminders import Due, idle_reason, load_applicants, rule_names, select_due
+from office.reminders import (
+    Due,
+    configured_channels,
+    idle_reason,
+    load_applicants,
+    rule_names,
+    select_due,
+)
 from storage.credentials import SecretBox
 from storage.enums import Channel
-
-
-def configured_channels(settings: Settings) -> set[Channel]:
-    """Return the messaging channels the settings turn on."""
-    channels = set()
-    if settings.telegram_enabled:
-        channels.add(Channel.TELEGRAM)
-    if settings.whatsapp_enabled:
-        channels.add(Channel.WHATSAPP)
-    return channels
 
 
 def report(campaign: Campaign, due: list[Due], *, verb: str) -> list[str]:
