@@ -1,11 +1,13 @@
 """Taking an event as the answer to the question asked.
 
 Buttons of that question only, typed words standing for its buttons, small talk answered,
-places matched with the codifier.
+places matched with the codifier. What a value becomes is the kind's rule
+(`flows.form.kinds.parse`), the same as on the officers' web form.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from core.validation import Accepted, Rejected
@@ -13,6 +15,7 @@ from flows import places
 from flows.choices import match_typed, small_talk, untag
 from flows.form import Kind
 from flows.form.fields import Field
+from flows.form.kinds import parse
 from flows.questions import (
     BENEFIT_DONE,
     BENEFIT_NONE,
@@ -25,6 +28,7 @@ from flows.questions import (
     SKIP,
     Outcome,
     accept,
+    back_option,
     context,
     multi_reply,
     option,
@@ -36,7 +40,10 @@ from flows.questions import (
 )
 from flows.replies import Option, Reply
 from flows.turn import Turn
-from flows.uploads import benefit_choice, take_file
+from flows.uploads import per_choice_option, take_file
+
+# How each kind takes an event: (turn, field, the pressed or typed-for option value, editing).
+Taker = Callable[[Turn, Field, str | None, bool], Awaitable[Outcome]]
 
 
 async def take(turn: Turn, field: Field, *, editing: bool = False) -> Outcome:
@@ -61,29 +68,34 @@ async def take(turn: Turn, field: Field, *, editing: bool = False) -> Outcome:
             talk = small_talk(turn.services.translator, typed)
             if talk in COURTESIES:
                 return await reask(turn, field, f"smalltalk.{talk}", editing=editing)
-            if field.kind in (Kind.CHOICE, Kind.MULTI):
-                return await reask(turn, field, unexpected_message(field), editing=editing)
-    if field.kind is Kind.TEXT:
-        if choice == SKIP and field.skippable:
-            return await accept(turn, field, None)
-        if choice == KEEP or (choice or "").startswith(PICK):
-            return await _take_suggestion(turn, field, choice or "", editing)
-        if event.kind != "text" or choice is not None:
-            return await reask(turn, field, unexpected_message(field), editing=editing)
-        return await _take_text(turn, field, event.text or "", editing)
-    if field.kind is Kind.CHOICE:
-        ids = {oid for oid, _ in options_of(turn, field)}
-        if choice not in ids:
-            return await reask(turn, field, unexpected_message(field), editing=editing)
-        result = field.validate(choice, context(turn)) if field.validate else Accepted(choice)
-        if isinstance(result, Rejected):
-            return await reask(turn, field, result.message_id, result.params, editing=editing)
-        return await accept(turn, field, result.value, result.also)
-    if field.kind is Kind.MULTI:
-        return await _take_multi(turn, field, choice, editing)
+    return await TAKERS[field.kind](turn, field, choice, editing)
+
+
+async def _take_text(turn: Turn, field: Field, choice: str | None, editing: bool) -> Outcome:
+    event = turn.event
+    if choice == SKIP and field.skippable:
+        return await accept(turn, field, Accepted(None))
+    if choice == KEEP or (choice or "").startswith(PICK):
+        return await _take_suggestion(turn, field, choice or "", editing)
+    if event.kind != "text" or choice is not None:
+        return await reask(turn, field, unexpected_message(field), editing=editing)
+    return await _take_typed(turn, field, event.text or "", editing)
+
+
+async def _take_choice(turn: Turn, field: Field, choice: str | None, editing: bool) -> Outcome:
+    if choice is None:
+        return await reask(turn, field, unexpected_message(field), editing=editing)
+    result = parse(field, choice, context(turn), turn.campaign)
+    if isinstance(result, Rejected):
+        return await reask(turn, field, result.message_id, result.params, editing=editing)
+    return await accept(turn, field, result)
+
+
+async def _take_files(turn: Turn, field: Field, choice: str | None, editing: bool) -> Outcome:
+    event = turn.event
     if event.kind != "file" or event.file is None:
-        if field.kind is Kind.BENEFIT_FILES and choice in (BENEFIT_DONE, BENEFIT_NONE):
-            return await benefit_choice(turn, field, choice)
+        if field.per_choice is not None and choice in (BENEFIT_DONE, BENEFIT_NONE):
+            return await per_choice_option(turn, field, choice)
         return await reask(turn, field, unexpected_message(field), editing=editing)
     return await take_file(turn, field, editing)
 
@@ -95,24 +107,23 @@ async def _offered(turn: Turn, field: Field) -> list[Option]:
         values.append((DONE, turn.t("option.done")))
     if field.kind is Kind.TEXT and field.skippable:
         values.append((SKIP, turn.t("option.skip")))
-    if field.kind is Kind.BENEFIT_FILES:
+    if field.per_choice is not None:
         values += [(BENEFIT_DONE, turn.t("option.benefit_done"))]
         values += [(BENEFIT_NONE, turn.t("option.no_benefits"))]
     return [option(field, value, label) for value, label in values]
 
 
-async def _take_text(turn: Turn, field: Field, text: str, editing: bool) -> Outcome:
-    assert field.validate is not None  # every TEXT field declares its parser
+async def _take_typed(turn: Turn, field: Field, text: str, editing: bool) -> Outcome:
     fingerprint = turn.services.secret_box.keyed_hash(f"{field.name}:{text.strip()}")
     repeated = await turn.get_state(f"rejected:{field.name}") == fingerprint
-    result = field.validate(text, context(turn, repeated=repeated))
+    result = parse(field, text, context(turn, repeated=repeated), turn.campaign)
     if isinstance(result, Rejected):
         await turn.set_state(f"rejected:{field.name}", fingerprint)
         return await reask(turn, field, result.message_id, result.params, editing=editing)
     await turn.clear_state(f"rejected:{field.name}")
     if field.suggest is not None:
         return await _suggest(turn, field, result.value, result.also, editing)
-    return await accept(turn, field, result.value, result.also)
+    return await accept(turn, field, result)
 
 
 async def _suggest(
@@ -127,16 +138,15 @@ async def _suggest(
     known = await field.suggest(turn.session)
     exact = places.exact(typed, known)
     if exact is not None:
-        return await accept(turn, field, exact, also)
+        return await accept(turn, field, Accepted(exact, also=also))
     close = places.close(typed, known)[:MAX_SUGGESTIONS]
     if not close:
-        return await accept(turn, field, typed, also)
+        return await accept(turn, field, Accepted(typed, also=also))
     await turn.set_state(f"suggest:{field.name}", [typed, *close])
     options = [option(field, f"{PICK}{n}", name) for n, name in enumerate(close)]
     options.append(option(field, KEEP, turn.t("option.keep_typed", typed=typed)))
-    back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
     text = turn.t("ask.place_pick", typed=typed)
-    return Outcome([Reply(text, (*options, *back))])
+    return Outcome([Reply(text, (*options, *back_option(turn, editing)))])
 
 
 async def _take_suggestion(turn: Turn, field: Field, choice: str, editing: bool) -> Outcome:
@@ -146,27 +156,26 @@ async def _take_suggestion(turn: Turn, field: Field, choice: str, editing: bool)
         return await reask(turn, field, "error.old_button", editing=editing)
     await turn.clear_state(f"suggest:{field.name}")
     if choice == KEEP:
-        return await accept(turn, field, shown[0])
+        return await accept(turn, field, Accepted(shown[0]))
     if index.isdigit() and int(index) + 1 < len(shown):
-        return await accept(turn, field, shown[int(index) + 1])
+        return await accept(turn, field, Accepted(shown[int(index) + 1]))
     return await reask(turn, field, "error.old_button", editing=editing)
 
 
 async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: bool) -> Outcome:
     ids = [oid for oid, _ in options_of(turn, field)]
-    text = turn.t(field.prompt, **prompt_params(turn))
-    back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
+    text = turn.t(field.prompt, **prompt_params(turn, field))
+    back = back_option(turn, editing)
     if choice == DONE:
         if await turn.get_state(f"multi:{field.name}") is None:
             # The half-made choice is gone (Redis flushed, or a restart without Redis): the
             # buttons pressed may show ticks no longer known. Show the choice again, as it is
             # now, rather than store less than the applicant ticked.
             return Outcome([await multi_reply(turn, field, text, back)])
-        chosen = set(await selection(turn, field))
-        if len(chosen) < field.min_choices:
-            return await reask(turn, field, "error.choose_at_least_one", editing=editing)
-        await turn.clear_state(f"multi:{field.name}")
-        return await accept(turn, field, [oid for oid in ids if oid in chosen])
+        result = parse(field, await selection(turn, field), context(turn), turn.campaign)
+        if isinstance(result, Rejected):
+            return await reask(turn, field, result.message_id, result.params, editing=editing)
+        return await accept(turn, field, result)
     if choice and choice.startswith(FIXED):
         note = turn.t("note.mandatory_test")
         reply = await multi_reply(turn, field, f"{note}\n\n{text}", back, redraw=True)
@@ -177,3 +186,12 @@ async def _take_multi(turn: Turn, field: Field, choice: str | None, editing: boo
     chosen = [c for c in chosen if c != choice] if choice in chosen else [*chosen, choice]
     await turn.set_state(f"multi:{field.name}", chosen)
     return Outcome([await multi_reply(turn, field, text, back, redraw=True)])
+
+
+TAKERS: dict[Kind, Taker] = {
+    Kind.TEXT: _take_text,
+    Kind.CHOICE: _take_choice,
+    Kind.MULTI: _take_multi,
+    Kind.FILE: _take_files,
+    Kind.BENEFIT_FILES: _take_files,
+}

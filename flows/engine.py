@@ -13,8 +13,9 @@ from flows import payment, rejection
 from flows.answers import take
 from flows.choices import small_talk
 from flows.events import ChatKey, Event
-from flows.form import FIELDS, Kind, next_missing
+from flows.form import current_form, next_missing
 from flows.form.fields import Field
+from flows.form.upload import reopen
 from flows.identity import (
     choose_language,
     identify,
@@ -48,7 +49,6 @@ from storage.enums import RegistrationStatus
 from storage.filestore import FileStore
 from storage.repositories.applicants import grant_by_id
 from storage.repositories.chats import get_or_create_chat
-from storage.repositories.documents import replace_benefit_documents
 from storage.repositories.registrations import get_or_create_registration, update_answers
 from storage.state import StateStore
 
@@ -197,9 +197,10 @@ class RegistrationFlow:
         """Return the field being edited, else the first missing one (None: nothing to ask)."""
         answers = turn.answers
         editing = await turn.get_state("edit")
-        if editing in FIELDS and FIELDS[editing] in editable_fields(turn):
-            return FIELDS[editing], True
-        if answers.get("is_student") is True:
+        form = current_form()
+        if editing in form and form[editing] in editable_fields(turn):
+            return form[editing], True
+        if form.refusal(answers) is not None:
             return None, False
         if turn.registration.status not in EDITABLE_STATUSES:
             return None, False
@@ -208,8 +209,9 @@ class RegistrationFlow:
     async def _screen_choice(self, turn: Turn, choice: str) -> list[Reply]:
         registration = turn.registration
         assert registration is not None
-        if choice == "student:change" and turn.answers.get("is_student") is True:
-            update_answers(registration, {}, remove=("is_student",))
+        refusal = current_form().refusal(turn.answers)
+        if choice == "student:change" and refusal is not None:
+            update_answers(registration, {}, remove=(refusal.name,))
             return await home(turn)
         if choice == "edit":
             return edit_menu(turn)
@@ -231,12 +233,10 @@ class RegistrationFlow:
         field = allowed.get(name)
         if field is None:
             return await home(turn, prefix=turn.t("edit.not_allowed"))
-        if field.kind is Kind.BENEFIT_FILES:
-            # Sending the benefit documents again: the old ones are set aside, each claimed
-            # category is asked for anew.
-            codes = list(turn.answers.get("benefit_categories") or [])
-            await replace_benefit_documents(turn.session, turn.registration.id, codes, turn.now)
-            update_answers(turn.registration, {"benefit_docs": {}, "benefit_done": []})
+        if field.per_choice is not None:
+            # Sending the documents again: the old ones are set aside, each chosen option is
+            # asked for anew.
+            await reopen(turn.session, turn.registration, field, turn.now)
             return await ask(turn, field)
         await turn.set_state("edit", name)
         return await ask(turn, field, editing=True)
@@ -245,7 +245,7 @@ class RegistrationFlow:
         await turn.clear_state("edit")
         if turn.registration.status is RegistrationStatus.REJECTED:
             rejection.note_fixed(turn.registration, field.name)
-        if turn.answers.get("is_student") is True:
+        if current_form().refusal(turn.answers) is not None:
             return student_refusal(turn)
         following = next_missing(turn.answers)
         if following is not None:
@@ -261,7 +261,8 @@ class RegistrationFlow:
     async def _submit(self, turn: Turn) -> list[Reply]:
         registration = turn.registration
         assert registration is not None
-        if next_missing(turn.answers) is not None or turn.answers.get("is_student") is True:
+        answers = turn.answers
+        if next_missing(answers) is not None or current_form().refusal(answers) is not None:
             return await home(turn, prefix=turn.t("submit.incomplete"))
         if registration.status in (RegistrationStatus.DRAFT, RegistrationStatus.REJECTED):
             again = registration.status is RegistrationStatus.REJECTED

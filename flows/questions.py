@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core.validation import Accepted
 from flows.choices import tag
-from flows.form import FIELDS, FormContext, Kind
-from flows.form.definition import benefit_categories_missing_documents
+from flows.form import FormContext, Kind, current_form
+from flows.form.apply import apply
 from flows.form.fields import Field
+from flows.form.kinds import Words, unexpected
 from flows.replies import Option, Reply
 from flows.turn import Turn
-from storage.repositories.documents import replace_benefit_documents
-from storage.repositories.registrations import update_answers
 
 # Option values; each option id is `<field name>:<value>` (flows.choices.tag).
 DONE = "done"
 SKIP = "skip"
 BENEFIT_DONE = "bdone"
 BENEFIT_NONE = "bno"
-FIXED = "fixed:"  # mandatory tests shown as ticked toggles that cannot be unticked
+FIXED = "fixed:"  # options always chosen, shown as ticked toggles that cannot be unticked
 PICK = "pick:"  # one of the known places matching what was typed
 KEEP = "keep"  # the place as typed
 MAX_SUGGESTIONS = 5
@@ -44,36 +45,40 @@ def with_error(turn: Turn, message_id: str, params: dict[str, Any], replies: lis
     return [dataclasses.replace(replies[0], text=f"{text}\n\n{replies[0].text}"), *replies[1:]]
 
 
-def prompt_params(turn: Turn) -> dict[str, Any]:
+def words(turn: Turn) -> Words:
+    return Words(turn.services.translator, turn.lang, turn.campaign)
+
+
+def prompt_params(turn: Turn, field: Field) -> dict[str, Any]:
+    """Return the values the question of `field` may show in its text."""
     answers = turn.answers
     params: dict[str, Any] = {
         "name": turn.grant.full_name if turn.grant else "",
         "url": turn.campaign.benefits_url(turn.lang),
         "mandatory": ", ".join(t.name(turn.lang) for t in turn.campaign.mandatory_tests),
     }
-    if answers.get("pin_gender"):
-        # Mid-sentence ("пол — мужской"): the button's label in lower case.
-        params["gender"] = turn.t(f"gender.{answers['pin_gender']}").lower()
-    if answers.get("pin_birth_date"):
-        params["birth_date"] = turn.date(answers["pin_birth_date"])
-    missing = benefit_categories_missing_documents(answers)
-    if missing:
-        benefit = next((b for b in turn.campaign.benefits if b.code == missing[0]), None)
-        params["category"] = benefit.name(turn.lang) if benefit else missing[0]
-        params["count"] = len((answers.get("benefit_docs") or {}).get(missing[0], []))
+    if field.prompt_params is not None:
+        params.update(field.prompt_params(answers, turn.label, turn.lang))
+    per_choice = field.per_choice
+    if per_choice is not None and (still := per_choice.open(answers)):
+        labels = dict(words(turn).options(current_form()[per_choice.choices]))
+        params["category"] = labels.get(still[0], still[0])
+        params["count"] = len(per_choice.documents_of(answers).get(still[0], []))
     return params
 
 
 def options_of(turn: Turn, field: Field) -> list[tuple[str, str]]:
     """Return the field's (value, label) pairs; the option ids are `tag(field.name, value)`."""
-    if field.options is None:
-        return []
-    return [(oid, turn.label(label)) for oid, label in field.options(turn.campaign, turn.lang)]
+    return words(turn).options(field)
 
 
 def option(field: Field, value: str, label: str, **flags: Any) -> Option:
     """Return the button answering `field` with `value`."""
     return Option(tag(field.name, value), label, **flags)
+
+
+def back_option(turn: Turn, editing: bool) -> tuple[Option, ...]:
+    return (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
 
 
 async def selection(turn: Turn, field: Field) -> list[str]:
@@ -84,30 +89,54 @@ async def selection(turn: Turn, field: Field) -> list[str]:
     return saved
 
 
+# How each kind is asked in a chat: (turn, field, text, params, back) -> the question.
+Asker = Callable[[Turn, Field, str, dict[str, Any], tuple[Option, ...]], Awaitable[Reply]]
+
+
+async def _ask_text(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+    skip = (option(field, SKIP, turn.t("option.skip")),) if field.skippable else ()
+    return Reply(text, skip + back)
+
+
+async def _ask_choice(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+    options = tuple(option(field, oid, label) for oid, label in options_of(turn, field))
+    return Reply(text, options + back)
+
+
+async def _ask_multi(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+    return await multi_reply(turn, field, text, back)
+
+
+async def _ask_file(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+    return Reply(text, back, expects_file=True)
+
+
+async def _ask_per_choice(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+    # Documents for one chosen option at a time; after the first, "done" closes the option.
+    options = [option(field, BENEFIT_NONE, turn.t("option.no_benefits"))]
+    if params.get("count"):
+        text = turn.t("ask.benefit_document_more", **params)
+        options.insert(0, option(field, BENEFIT_DONE, turn.t("option.benefit_done")))
+    return Reply(text, tuple(options), expects_file=True)
+
+
+ASKERS: dict[Kind, Asker] = {
+    Kind.TEXT: _ask_text,
+    Kind.CHOICE: _ask_choice,
+    Kind.MULTI: _ask_multi,
+    Kind.FILE: _ask_file,
+    Kind.BENEFIT_FILES: _ask_per_choice,
+}
+
+
 async def ask(turn: Turn, field: Field, *, intro: bool = False, editing: bool = False):
     """Return the replies that ask `field` (with the step's introduction when entering it)."""
     replies: list[Reply] = []
-    params = prompt_params(turn)
+    params = prompt_params(turn, field)
     if intro and field.step:
         replies.append(Reply(turn.t(f"step.{field.step}.intro", **params)))
     text = turn.t(field.prompt, **params)
-    back = (Option("summary", turn.t("option.back_to_summary")),) if editing else ()
-    if field.kind is Kind.TEXT:
-        skip = (option(field, SKIP, turn.t("option.skip")),) if field.skippable else ()
-        replies.append(Reply(text, skip + back))
-    elif field.kind is Kind.CHOICE:
-        options = tuple(option(field, oid, label) for oid, label in options_of(turn, field))
-        replies.append(Reply(text, options + back))
-    elif field.kind is Kind.MULTI:
-        replies.append(await multi_reply(turn, field, text, back))
-    elif field.kind is Kind.FILE:
-        replies.append(Reply(text, back, expects_file=True))
-    else:
-        options = [option(field, BENEFIT_NONE, turn.t("option.no_benefits"))]
-        if params.get("count"):
-            text = turn.t("ask.benefit_document_more", **params)
-            options.insert(0, option(field, BENEFIT_DONE, turn.t("option.benefit_done")))
-        replies.append(Reply(text, tuple(options), expects_file=True))
+    replies.append(await ASKERS[field.kind](turn, field, text, params, back_option(turn, editing)))
     return replies
 
 
@@ -118,14 +147,10 @@ async def multi_reply(
     if await turn.get_state(f"multi:{field.name}") is None:
         # What the buttons show is now known: "Done" can tell it from a selection lost since.
         await turn.set_state(f"multi:{field.name}", sorted(chosen))
-    fixed = (
-        [
-            option(field, FIXED + t.code, t.name(turn.lang), selected=True, fixed=True)
-            for t in turn.campaign.mandatory_tests
-        ]
-        if field.name == "subjects"
-        else []
-    )
+    fixed = [
+        option(field, FIXED + oid, label, selected=True, fixed=True)
+        for oid, label in words(turn).fixed(field)
+    ]
     toggles = [
         option(field, oid, label, selected=oid in chosen) for oid, label in options_of(turn, field)
     ]
@@ -134,13 +159,7 @@ async def multi_reply(
 
 
 def unexpected_message(field: Field) -> str:
-    return {
-        Kind.TEXT: "error.expected_text",
-        Kind.CHOICE: "error.expected_choice",
-        Kind.MULTI: "error.expected_multi",
-        Kind.FILE: "error.expected_file",
-        Kind.BENEFIT_FILES: "error.expected_file",
-    }[field.kind]
+    return unexpected(field)
 
 
 async def reask(
@@ -160,29 +179,10 @@ def context(turn: Turn, *, repeated: bool = False) -> FormContext:
     return FormContext(answers=turn.answers, today=turn.today, repeated=repeated)
 
 
-async def accept_value(turn: Turn, name: str, value: Any) -> Outcome:
-    return await accept(turn, FIELDS[name], value)
-
-
-async def accept(turn: Turn, field: Field, value: Any, also: dict[str, Any] | None = None):
+async def accept(turn: Turn, field: Field, accepted: Accepted[Any]) -> Outcome:
     """Write the answer to the draft at once (the draft is the state)."""
     registration = turn.registration
     assert registration is not None
-    answers = turn.answers
-    changed = field.name in answers and answers[field.name] != value
-    remove: tuple[str, ...] = field.resets if changed else ()
-    changes: dict[str, Any] = {field.name: value, **(also or {})}
-    if field.name == "has_benefits" and value is False:
-        remove += ("benefit_categories", "benefit_docs", "benefit_done")
-        dropped = list(answers.get("benefit_categories") or [])
-        await replace_benefit_documents(turn.session, registration.id, dropped, turn.now)
-    if field.name == "benefit_categories":
-        dropped = [c for c in answers.get("benefit_categories") or [] if c not in value]
-        docs = {k: v for k, v in (answers.get("benefit_docs") or {}).items() if k in value}
-        done = [c for c in answers.get("benefit_done") or [] if c in value]
-        changes.update(benefit_docs=docs, benefit_done=done)
-        await replace_benefit_documents(turn.session, registration.id, dropped, turn.now)
-    update_answers(registration, changes, remove=remove)
-    registration.channel = turn.key.channel
+    await apply(turn.session, registration, field, accepted, turn.now)
     await turn.clear_state(f"multi:{field.name}")
     return Outcome([], accepted=True)

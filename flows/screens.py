@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.people import format_phone
 from flows import rejection
-from flows.form import EDITABLE, FIELDS, Kind, missing_fields, next_missing
+from flows.form import EDITABLE, current_form, missing_fields, next_missing
 from flows.form.fields import Field
-from flows.questions import ask, options_of
+from flows.form.kinds import display
+from flows.questions import ask
 from flows.replies import Option, Reply
 from flows.turn import Turn
 from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import Payment
 from storage.repositories.payments import payments_of
 
-# What an officer's rejection reason lets the applicant change ("other": anything).
+# What an officer's rejection reason lets the applicant change ("other": anything editable).
 REASON_FIELDS: dict[str, tuple[str, ...]] = {**rejection.REASON_FIELDS, "other": EDITABLE}
 EDITABLE_STATUSES = (
     RegistrationStatus.DRAFT,
@@ -33,55 +33,34 @@ def editable_fields(turn: Turn) -> list[Field]:
     """Return the fields the applicant may change now (a rejection limits them to its reasons)."""
     if status(turn) not in EDITABLE_STATUSES:
         return []
-    names: tuple[str, ...] = EDITABLE
+    form = current_form()
+    fields = form.editable
     if status(turn) is RegistrationStatus.REJECTED:
         reasons = turn.registration.rejection_reasons or ["other"]
-        allowed = {n for r in reasons for n in REASON_FIELDS.get(r, ())}
-        names = tuple(n for n in EDITABLE if n in allowed)
+        if "other" not in reasons:
+            allowed = {n for r in reasons for n in REASON_FIELDS.get(r, ())}
+            fields = tuple(f for f in fields if f.name in allowed)
     answers = turn.answers
-    return [FIELDS[n] for n in names if FIELDS[n].applies(answers)]
+    return [f for f in fields if f.applies(answers)]
 
 
 def value_text(turn: Turn, field: Field) -> str:
-    answers = turn.answers
-    value = answers.get(field.name)
-    if field.kind is Kind.BENEFIT_FILES:
-        docs = answers.get("benefit_docs") or {}
-        return turn.t("summary.received_n", n=sum(len(v) for v in docs.values()))
-    if field.name not in answers:
-        return "—"
-    if value is None:
-        return turn.t("summary.skipped")
-    if field.kind is Kind.FILE:
-        return turn.t("summary.received")
-    if field.name == "birth_date":
-        return turn.date(value)
-    if field.name == "extra_phone":
-        return format_phone(value)
-    labels = dict(options_of(turn, field))
-    if field.kind is Kind.MULTI:
-        chosen = [labels.get(v, v) for v in value]
-        if field.name == "subjects":
-            chosen = [t.name(turn.lang) for t in turn.campaign.mandatory_tests] + chosen
-        return ", ".join(chosen) or "—"
-    if isinstance(value, bool):
-        return turn.t("option.yes" if value else "option.no")
-    return labels.get(value, str(value))
+    """Return the answer to `field` as the applicant reads it in their summary."""
+    return display(field, turn.answers, turn.services.translator, turn.lang, turn.campaign)
 
 
 def summary_text(turn: Turn) -> str:
     assert turn.grant is not None
     lines = [turn.t("summary.title"), f"{turn.t('field.full_name')}: {turn.grant.full_name}"]
     answers = turn.answers
-    for name in EDITABLE:
-        field = FIELDS[name]
+    for field in current_form().editable:
         if field.applies(answers):
             lines.append(f"{turn.t(field.summary_label)}: {value_text(turn, field)}")
     return "\n".join(lines)
 
 
 def fee_text(turn: Turn) -> str:
-    chosen = list(turn.answers.get("subjects") or [])
+    chosen = current_form().priced(turn.answers)
     lines = [turn.t("fee.title")]
     for test in turn.campaign.mandatory_tests:
         lines.append(f"• {test.name(turn.lang)}: {turn.money(test.fee)}")
@@ -93,7 +72,7 @@ def fee_text(turn: Turn) -> str:
 
 
 def fee(turn: Turn) -> int:
-    return turn.campaign.fee_for(list(turn.answers.get("subjects") or []))
+    return turn.campaign.fee_for(current_form().priced(turn.answers))
 
 
 def edit_menu(turn: Turn) -> list[Reply]:
@@ -104,7 +83,7 @@ def edit_menu(turn: Turn) -> list[Reply]:
     return [Reply(turn.t("edit.which"), (*options, Option("summary", turn.t("option.back"))))]
 
 
-async def payment_lines(turn: Turn, payments: list[Payment]) -> list[str]:
+def payment_lines(turn: Turn, payments: list[Payment]) -> list[str]:
     types = {p.code: p.name(turn.lang) for p in turn.campaign.payment_types}
     return [
         turn.t(
@@ -164,7 +143,7 @@ async def menu(
     if status(turn) is RegistrationStatus.REJECTED:
         lines.append(_rejection_text(turn))
     if payments:
-        lines += [turn.t("payment.list_title"), *await payment_lines(turn, payments)]
+        lines += [turn.t("payment.list_title"), *payment_lines(turn, payments)]
     lines.append(payment_sentence(turn, money))
     return [Reply("\n".join(lines), tuple(_menu_options(turn, payments, money)))]
 
@@ -264,7 +243,7 @@ def student_refusal(turn: Turn) -> list[Reply]:
 async def home(turn: Turn, *, intro: bool = False, prefix: str | None = None) -> list[Reply]:
     """Say what comes next: the first missing answer, the summary, or the menu."""
     answers = turn.answers
-    if answers.get("is_student") is True:
+    if current_form().refusal(answers) is not None:
         return student_refusal(turn)
     if status(turn) in (RegistrationStatus.APPROVED, RegistrationStatus.REGISTERED):
         return await menu(turn, prefix)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
+from core.dates import local_date
 from core.i18n import DEFAULT_LANGUAGE, Translator
 from flows.events import ChatKey, Event
 from flows.form.fields import Label, Msg
@@ -93,14 +93,8 @@ class Turn:
         return self.t(label.id) if isinstance(label, Msg) else label
 
     def date(self, value: date | str) -> str:
-        """Format a date the way the chat's language writes it."""
-        if isinstance(value, str):
-            value = date.fromisoformat(value)
-        if self.lang == "ky":
-            # CLDR's Kyrgyz long form ("2007-ж., 5-сен.") is not how people write a date.
-            return value.strftime("%d.%m.%Y")
-        # Russian "long" adds "г." which reads badly before a full stop.
-        return format_date(value, "d MMMM y", locale=self.lang)
+        """Format a date the way the chat's language writes it (`core.dates.local_date`)."""
+        return local_date(value, self.lang)
 
     def money(self, amount: int) -> str:
         return self.campaign.money(amount, self.lang)

@@ -1,68 +1,46 @@
 """Photos of documents taken as answers.
 
-Stored once checked, warnings shown with the next question, several pages for one benefit.
+Stored once checked, warnings shown with the next question, several pages for each chosen
+benefit category (`flows.form.upload`, the same storing as the officers' web form).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from flows.form.definition import benefit_categories_missing_documents
-from flows.form.fields import Field, Kind
-from flows.photos import UploadAnalysis, analyse_upload
-from flows.questions import (
-    BENEFIT_NONE,
-    Outcome,
-    accept,
-    accept_value,
-    ask,
-    reask,
-)
+from core.validation import Accepted, Rejected
+from flows.form import current_form
+from flows.form.fields import Field
+from flows.form.upload import close_choice, store_upload
+from flows.photos import analyse_upload
+from flows.questions import BENEFIT_NONE, Outcome, accept, ask, reask
 from flows.replies import Option, Reply
 from flows.turn import Turn
-from storage.repositories.documents import add_document
-from storage.repositories.registrations import update_answers
-
-
-async def _store(turn: Turn, field: Field, analysis: UploadAnalysis, benefit: str | None) -> int:
-    assert turn.registration is not None and field.document is not None
-    image = analysis.image
-    assert image is not None  # only accepted uploads are stored
-    key = await turn.services.filestore.put(image.jpeg_bytes)
-    document = await add_document(
-        turn.session,
-        registration_id=turn.registration.id,
-        kind=field.document,
-        benefit_code=benefit,
-        sha256=key,
-        mime=image.mime,
-        size=image.size,
-        width=image.width,
-        height=image.height,
-        now=turn.now,
-        check_results=analysis.check_results(),
-        replaces_previous=benefit is None,
-    )
-    return document.id
 
 
 async def take_file(turn: Turn, field: Field, editing: bool) -> Outcome:
     assert field.document is not None and turn.event.file is not None
+    assert turn.registration is not None
     # Decoding and the checks run in worker threads: the event loop serves other chats.
     analysis = await analyse_upload(turn.event.file.data, kind=field.document.value)
     if not analysis.accepted:
         refusal = analysis.blocking[0]
         return await reask(turn, field, refusal.code, refusal.params, editing=editing)
     warnings = [turn.t(w.code, **w.params) for w in analysis.warnings]
-    if field.kind is Kind.FILE:
-        outcome = await accept(turn, field, await _store(turn, field, analysis, None))
-        outcome.warnings = warnings
-        return outcome
-    category = benefit_categories_missing_documents(turn.answers)[0]
-    document_id = await _store(turn, field, analysis, category)
-    docs = dict(turn.answers.get("benefit_docs") or {})
-    docs[category] = [*docs.get(category, []), document_id]
-    update_answers(turn.registration, {"benefit_docs": docs})
+    per_choice = field.per_choice
+    benefit = per_choice.open(turn.answers)[0] if per_choice is not None else None
+    stored = await store_upload(
+        turn.session,
+        turn.registration,
+        field,
+        analysis,
+        benefit=benefit,
+        filestore=turn.services.filestore,
+        now=turn.now,
+    )
+    assert isinstance(stored, Accepted)  # the analysis accepted it
+    if per_choice is None:
+        return Outcome([], accepted=True, warnings=warnings)
     replies = await ask(turn, field)
     notes = [turn.t("note.benefit_received"), *warnings, replies[0].text]
     return Outcome([dataclasses.replace(replies[0], text="\n\n".join(notes)), *replies[1:]])
@@ -80,15 +58,16 @@ def with_photo_warnings(turn: Turn, field: Field, warnings: list[str], replies: 
     return replies
 
 
-async def benefit_choice(turn: Turn, field: Field, choice: str) -> Outcome:
-    answers = turn.answers
+async def per_choice_option(turn: Turn, field: Field, choice: str) -> Outcome:
+    """Take "done with this category" or "no benefits after all" while documents are asked."""
+    per_choice = field.per_choice
+    assert per_choice is not None and turn.registration is not None
     if choice == BENEFIT_NONE:
-        return await accept_value(turn, "has_benefits", False)
-    category = benefit_categories_missing_documents(answers)[0]
-    if not (answers.get("benefit_docs") or {}).get(category):
-        return await reask(turn, field, "error.benefit_needs_document")
-    done = [*(answers.get("benefit_done") or []), category]
-    update_answers(turn.registration, {"benefit_done": done})
-    if benefit_categories_missing_documents(turn.answers):
+        declined = current_form()[per_choice.declined_by]
+        return await accept(turn, declined, Accepted(False))
+    refused = close_choice(turn.registration, field, per_choice.open(turn.answers)[0])
+    if isinstance(refused, Rejected):
+        return await reask(turn, field, refused.message_id)
+    if per_choice.open(turn.answers):
         return Outcome(await ask(turn, field))
     return Outcome([], accepted=True)

@@ -1,9 +1,10 @@
 """An officer fills the form for an applicant (the instruction's first way), in the web.
 
-The same fields, validators and photo checks as the conversation (`flows.form`,
-`flows.photos`): every field the page sends is validated in form order, so later validators
-see what earlier ones set (the PIN fills gender and birth date). Accepted answers are written
-at once, like the conversation's draft; rejected ones come back with their message ids.
+The same fields, parsing, photo checks and writing as the conversation (`flows.form.kinds`,
+`flows.form.apply`, `flows.form.upload`): every field the page sends is taken in form order,
+so later validators see what earlier ones set (the PIN fills gender and birth date).
+Accepted answers are written at once, like the conversation's draft; rejected ones come back
+with their message ids.
 """
 
 from __future__ import annotations
@@ -17,24 +18,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config.campaign import Campaign
 from core.validation import Accepted, Rejected
 from flows import submission
-from flows.form import FORM, FormContext, Kind, next_missing
-from flows.form.definition import benefit_categories_missing_documents
+from flows.form import FormContext, current_form
+from flows.form.apply import apply
 from flows.form.fields import Field
-from flows.photos import analyse_upload
-from storage.enums import Channel, DocumentKind
+from flows.form.kinds import HANDLERS, parse
+from flows.form.upload import close_choice, store_upload
+from storage.enums import Channel
 from storage.filestore import FileStore
 from storage.models import AccessGrant, Officer, Registration
-from storage.repositories.documents import add_document, replace_benefit_documents
-from storage.repositories.registrations import get_or_create_registration, update_answers
+from storage.repositories.registrations import get_or_create_registration
 
-MAX_BENEFIT_FILES = 5
+MAX_PER_CHOICE_FILES = 5
 
 
 @dataclass(frozen=True)
 class FormInput:
     """What the page sent: typed or chosen values by field name, files by field name.
 
-    Benefit documents come under ``benefit:<category code>``.
+    Documents per chosen option (benefit categories) come under ``<field name>:<option id>``.
     """
 
     values: dict[str, Any]
@@ -46,6 +47,18 @@ class FillOutcome:
     registration: Registration
     errors: dict[str, Rejected] = field(default_factory=dict)
     submitted: bool = False
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One save of the page: what was sent and where it goes."""
+
+    session: AsyncSession
+    registration: Registration
+    data: FormInput
+    campaign: Campaign
+    filestore: FileStore
+    now: datetime
 
 
 async def open_registration(
@@ -68,23 +81,25 @@ async def fill(
 ) -> FillOutcome:
     """Validate and save what was sent; submit when asked and nothing is missing."""
     outcome = FillOutcome(registration)
-    today = campaign.today(now)
-    for item in FORM:
+    page = _Page(session, registration, data, campaign, filestore, now)
+    form = current_form()
+    for item in form:
         answers = dict(registration.answers or {})
         if not item.applies(answers):
             continue
-        context = FormContext(answers=answers, today=today)
-        result = await _take(session, item, data, registration, context, campaign, filestore, now)
-        if isinstance(result, Rejected):
-            outcome.errors[item.name] = result
-        elif result is not None:
-            await _accept(session, registration, item, result, now)
+        if HANDLERS[item.kind].uploaded:
+            error = await _take_files(page, item)
+        else:
+            error = await _take_value(page, item, FormContext(answers, campaign.today(now)))
+        if error is not None:
+            outcome.errors[item.name] = error
     registration.channel = Channel.WEB
     if submit and not outcome.errors:
         answers = registration.answers or {}
-        if answers.get("is_student") is True:
-            outcome.errors["is_student"] = Rejected("fill.error.student")
-        elif next_missing(answers) is not None:
+        refusal = form.refusal(answers)
+        if refusal is not None:
+            outcome.errors[refusal.name] = Rejected("fill.error.student")
+        elif form.next_missing(answers) is not None:
             outcome.errors["_form"] = Rejected("fill.error.incomplete")
         else:
             await submission.submit(session, registration, now=now, officer=officer)
@@ -92,126 +107,61 @@ async def fill(
     return outcome
 
 
-async def _take(
-    session: AsyncSession,
-    item: Field,
-    data: FormInput,
-    registration: Registration,
-    context: FormContext,
-    campaign: Campaign,
-    filestore: FileStore,
-    now: datetime,
-) -> Accepted[Any] | Rejected | None:
-    """Return the field's new value, a rejection, or None when the page left it unchanged."""
-    raw = data.values.get(item.name)
-    if item.kind is Kind.TEXT:
-        text = str(raw or "").strip()
-        if not text:
-            return Accepted(None) if item.skippable and item.name not in context.answers else None
-        assert item.validate is not None  # noqa: S101 - every TEXT field has its parser
-        return item.validate(text, context)
-    if item.kind is Kind.CHOICE:
-        if not raw:
+async def _take_value(page: _Page, item: Field, context: FormContext) -> Rejected | None:
+    """Write the field's posted value; an empty box leaves the answer as it was.
+
+    An empty box of a skippable question not answered yet is the "Skip" of the chat.
+    """
+    raw = page.data.values.get(item.name)
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if raw is None or raw == "":
+        if not (item.skippable and item.name not in context.answers):
             return None
-        ids = {oid for oid, _ in item.options(campaign, "ky")} if item.options else set()
-        if raw not in ids:
-            return Rejected("error.expected_choice")
-        return item.validate(raw, context) if item.validate else Accepted(raw)
-    if item.kind is Kind.MULTI:
-        if raw is None:
-            return None
-        ids = [oid for oid, _ in item.options(campaign, "ky")] if item.options else []
-        chosen = [oid for oid in ids if oid in set(raw)]
-        if len(chosen) < item.min_choices:
-            return Rejected("error.choose_at_least_one")
-        return Accepted(chosen)
-    if item.kind is Kind.FILE:
-        uploads = data.files.get(item.name) or []
+        result: Accepted[Any] | Rejected = Accepted(None)
+    else:
+        result = parse(item, raw, context, page.campaign)
+    if isinstance(result, Rejected):
+        return result
+    await apply(page.session, page.registration, item, result, page.now)
+    return None
+
+
+async def _take_files(page: _Page, item: Field) -> Rejected | None:
+    """Store the photos sent for the field: one for a document, pages per chosen option.
+
+    The officer sends all pages of one option at once, so an option with photos in this
+    save is closed with them (`flows.form.upload.close_choice`).
+    """
+    if item.per_choice is None:
+        uploads = page.data.files.get(item.name) or []
         if not uploads:
             return None
-        return await _store(session, registration, item.document, uploads[0], None, filestore, now)
-    return await _benefit_files(session, registration, data, context, filestore, now)
-
-
-async def _store(
-    session: AsyncSession,
-    registration: Registration,
-    kind: DocumentKind | None,
-    upload: bytes,
-    benefit: str | None,
-    filestore: FileStore,
-    now: datetime,
-) -> Accepted[int] | Rejected:
-    assert kind is not None  # noqa: S101 - FILE fields name their document kind
-    analysis = await analyse_upload(upload, kind=kind.value)
-    if not analysis.accepted or analysis.image is None:
-        refusal = analysis.blocking[0]
-        return Rejected(refusal.code, dict(refusal.params))
-    image = analysis.image
-    key = await filestore.put(image.jpeg_bytes)
-    document = await add_document(
-        session,
-        registration_id=registration.id,
-        kind=kind,
-        benefit_code=benefit,
-        sha256=key,
-        mime=image.mime,
-        size=len(image.jpeg_bytes),
-        width=image.width,
-        height=image.height,
-        now=now,
-        check_results=analysis.check_results(),
-        replaces_previous=benefit is None,
-    )
-    return Accepted(document.id)
-
-
-async def _benefit_files(
-    session: AsyncSession,
-    registration: Registration,
-    data: FormInput,
-    context: FormContext,
-    filestore: FileStore,
-    now: datetime,
-) -> Rejected | None:
-    docs = dict(context.answers.get("benefit_docs") or {})
-    for code in context.answers.get("benefit_categories") or []:
-        for upload in (data.files.get(f"benefit:{code}") or [])[:MAX_BENEFIT_FILES]:
-            stored = await _store(
-                session, registration, DocumentKind.BENEFIT, upload, code, filestore, now
-            )
+        stored = await _store(page, item, uploads[0], None)
+        return stored if isinstance(stored, Rejected) else None
+    answers = page.registration.answers or {}
+    for option in list(answers.get(item.per_choice.choices) or []):
+        uploads = (page.data.files.get(f"{item.name}:{option}") or [])[:MAX_PER_CHOICE_FILES]
+        for upload in uploads:
+            stored = await _store(page, item, upload, option)
             if isinstance(stored, Rejected):
                 return stored
-            docs[code] = [*docs.get(code, []), stored.value]
-    done = [c for c in context.answers.get("benefit_categories") or [] if docs.get(c)]
-    update_answers(registration, {"benefit_docs": docs, "benefit_done": done})
-    if benefit_categories_missing_documents(registration.answers or {}):
+        if uploads:
+            close_choice(page.registration, item, option)
+    if item.per_choice.open(page.registration.answers or {}):
         return Rejected("error.benefit_needs_document")
     return None
 
 
-async def _accept(
-    session: AsyncSession,
-    registration: Registration,
-    item: Field,
-    result: Accepted[Any],
-    now: datetime,
-) -> None:
-    """Write one answer as the conversation does (dependent answers dropped when it changes)."""
-    answers = dict(registration.answers or {})
-    value = result.value
-    if item.name in answers and answers[item.name] == value and not result.also:
-        return
-    changed = item.name in answers and answers[item.name] != value
-    remove: tuple[str, ...] = item.resets if changed else ()
-    changes: dict[str, Any] = {item.name: value, **result.also}
-    if item.name == "has_benefits" and value is False:
-        remove += ("benefit_categories", "benefit_docs", "benefit_done")
-        dropped = list(answers.get("benefit_categories") or [])
-        await replace_benefit_documents(session, registration.id, dropped, now)
-    if item.name == "benefit_categories":
-        dropped = [c for c in answers.get("benefit_categories") or [] if c not in value]
-        docs = {k: v for k, v in (answers.get("benefit_docs") or {}).items() if k in value}
-        changes.update(benefit_docs=docs, benefit_done=[c for c in docs if docs[c]])
-        await replace_benefit_documents(session, registration.id, dropped, now)
-    update_answers(registration, changes, remove=remove)
+async def _store(
+    page: _Page, item: Field, upload: bytes, option: str | None
+) -> Accepted[int] | Rejected:
+    return await store_upload(
+        page.session,
+        page.registration,
+        item,
+        upload,
+        benefit=option,
+        filestore=page.filestore,
+        now=page.now,
+    )

@@ -5,7 +5,7 @@ The same steps, validators and photo checks as the bot (`office.filling`).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,9 @@ from admin_web.params import path_id
 from admin_web.render import redirect, rejection_text, render
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
-from flows.form import FORM, Kind
-from flows.form.fields import Msg
+from flows.form import Kind, current_form
+from flows.form.fields import Field
+from flows.form.kinds import HANDLERS, Words, display, editable_text
 from flows.notifications import take_notices
 from flows.payment import PAYABLE
 from flows.photos import BLOCKING, CheckResult, stored_warnings
@@ -77,14 +78,6 @@ async def choose(request: web.Request) -> web.StreamResponse:
     return render(request, "fill_list.html", {"page": Page(list(rows), int(total or 0), paging)})
 
 
-def _display(name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if name == "birth_date":
-        return date.fromisoformat(value).strftime("%d.%m.%Y")
-    return str(value)
-
-
 def _error_text(request: web.Request, error: Rejected) -> str:
     """Render a validator's or a photo check's refusal in the page's language."""
     texts = request.app[WEB_TEXTS]
@@ -99,14 +92,9 @@ def _fields(request: web.Request, registration: Registration, errors: dict[str, 
     lang = request[LANG]
     texts = context.bot_texts
     answers = registration.answers or {}
+    words = Words(texts, lang, context.campaign)
     out = []
-    for item in FORM:
-        options = []
-        if item.options is not None:
-            for oid, label in item.options(context.campaign, lang):
-                options.append(
-                    (oid, texts.gettext(lang, label.id) if isinstance(label, Msg) else label)
-                )
+    for item in current_form():
         error = errors.get(item.name)
         out.append(
             {
@@ -114,9 +102,14 @@ def _fields(request: web.Request, registration: Registration, errors: dict[str, 
                 "step": item.step,
                 "kind": item.kind.value,
                 "label": texts.gettext(lang, item.summary_label),
-                "options": options,
+                "options": words.options(item),
+                "fixed": words.fixed(item),
                 "value": answers.get(item.name),
-                "text": _display(item.name, answers.get(item.name)),
+                "text": editable_text(item, answers),
+                "shown": display(item, answers, texts, lang, context.campaign),
+                "placeholder": item.placeholder,
+                "numeric": item.numeric,
+                "per_choice": _per_choice_options(words, item),
                 "error": _error_text(request, error) if error else None,
                 "warnings": [],
             }
@@ -124,11 +117,21 @@ def _fields(request: web.Request, registration: Registration, errors: dict[str, 
     return out
 
 
+def _per_choice_options(words: Words, item: Field) -> list[tuple[str, str]]:
+    """Return every option a `per_choice` field may take documents for.
+
+    All of them, not only those chosen: the officer may tick a category and send its pages in
+    the same save.
+    """
+    if item.per_choice is None:
+        return []
+    return words.options(current_form()[item.per_choice.choices])
+
+
 async def _page(request: web.Request, grant: AccessGrant, registration: Registration, **extra: Any):  # type: ignore[no-untyped-def]
     errors = extra.pop("errors", {})
     context = request.app[WEB_CONTEXT]
     lang = request[LANG]
-    benefits = [(b.code, b.name(lang)) for b in context.campaign.benefits]
     fields = _fields(request, registration, errors)
     session = async_object_session(registration)
     if session is not None and registration.id is not None:
@@ -146,8 +149,6 @@ async def _page(request: web.Request, grant: AccessGrant, registration: Registra
         "grant": grant,
         "registration": registration,
         "fields": fields,
-        "benefits": benefits,
-        "mandatory": ", ".join(t.name(lang) for t in context.campaign.mandatory_tests),
         "editable": registration.status in EDITABLE_STATUSES,
         "form_error": rejection_text(request, errors["_form"]) if "_form" in errors else None,
         "saved": request.query.get("saved"),
@@ -173,10 +174,11 @@ async def _read(request: web.Request) -> FormInput:
     posted = await request.post()
     values: dict[str, Any] = {}
     files: dict[str, list[bytes]] = {}
-    for item in FORM:
-        if item.kind is Kind.MULTI:
+    for item in current_form():
+        handler = HANDLERS[item.kind]
+        if handler.multiple:
             values[item.name] = [str(v) for v in posted.getall(item.name, [])]
-        elif item.kind in (Kind.TEXT, Kind.CHOICE):
+        elif not handler.uploaded:
             values[item.name] = str(posted.get(item.name, ""))[:300]
     for name in posted:
         for value in posted.getall(name):

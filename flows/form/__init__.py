@@ -1,7 +1,15 @@
 """The registration form as data: fields, their validators and the order they are asked in."""
 
-from flows.form.definition import EDITABLE, FIELDS, FORM, is_missing, missing_fields, next_missing
-from flows.form.fields import Field, Kind, Msg
+from flows.form.definition import (
+    EDITABLE,
+    FIELDS,
+    FORM,
+    current_form,
+    is_missing,
+    missing_fields,
+    next_missing,
+)
+from flows.form.fields import Field, Form, Kind, Msg
 from flows.form.validators import FormContext
 
 __all__ = [
@@ -9,9 +17,11 @@ __all__ = [
     "FIELDS",
     "FORM",
     "Field",
+    "Form",
     "FormContext",
     "Kind",
     "Msg",
+    "current_form",
     "is_missing",
     "missing_fields",
     "next_missing",
