@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC
 from typing import Any
 
-from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config.campaign import Campaign
+from core.dates import local_date
 from core.i18n import DEFAULT_LANGUAGE, Translator
 from flows.form import missing_fields
 from flows.notifications import AnnouncementNotice, ReminderNotice
@@ -117,7 +117,7 @@ class ReminderTexts:
         days_left: int,
     ) -> Reply:
         """Return the reminder of `rule` for `name`, `days_left` days before the window closes."""
-        closes = self._date(self._campaign.registration_closes, lang)
+        closes = local_date(self._campaign.registration_closes, lang)
         answers = dict(registration.answers or {}) if registration else {}
         started = bool(answers)
         lines = [self._t(lang, "reminder.greeting", name=name)]
@@ -160,10 +160,6 @@ class ReminderTexts:
 
     def _t(self, lang: str, message_id: str, **params: Any) -> str:
         return self._texts.gettext(lang, message_id, **params)
-
-    @staticmethod
-    def _date(value: date, lang: str) -> str:
-        return format_date(value, "d MMMM y" if lang == "ru" else "long", locale=lang)
 
 
 def _language(registration: Registration | None, chat: LinkedChat | None) -> str:

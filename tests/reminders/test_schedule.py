@@ -151,7 +151,7 @@ async def test_a_campaign_of_reminders_on_two_replicas(
             {"A": 4, "B": 4, "D": 4, "E": 4, "C": 2, "F": 1}
         )
         [closing] = [t for t in fake_telegram.texts_to(campus["B"].telegram) if "3 күн" in t]
-        assert "акыркы күнү — 2026-ж., 2-апрель (3 күн калды)" in closing
+        assert "акыркы күнү — 02.04.2026 (3 күн калды)" in closing
         [last] = [t for t in fake_telegram.texts_to(campus["E"].telegram) if "1 күн" in t]
         assert "кайра жөнөтүңүз" in last and "толтурулду" not in last  # E was returned
         [week] = [t for t in fake_telegram.texts_to(campus["B"].telegram) if "6 күн" in t]
