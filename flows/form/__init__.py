@@ -5,7 +5,6 @@ from flows.form.definition import (
     FIELDS,
     FORM,
     current_form,
-    is_missing,
     missing_fields,
     next_missing,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "Kind",
     "Msg",
     "current_form",
-    "is_missing",
     "missing_fields",
     "next_missing",
 ]

@@ -166,16 +166,6 @@ FIELDS: dict[str, Field] = FORM.by_name
 EDITABLE: tuple[str, ...] = tuple(f.name for f in FORM.editable)
 
 
-def benefit_categories_missing_documents(answers: dict[str, Any]) -> list[str]:
-    """Return the claimed categories not yet closed with at least one document."""
-    return BENEFIT_DOCUMENTS.open(answers)
-
-
-def is_missing(field: Field, answers: dict[str, Any]) -> bool:
-    """Tell whether `field` applies to the draft and still has no answer."""
-    return current_form().is_missing(field, answers)
-
-
 def next_missing(answers: dict[str, Any]) -> Field | None:
     """Return the first field still to be answered, in step order (None: the form is complete)."""
     return current_form().next_missing(answers)
