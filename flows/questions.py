@@ -93,25 +93,35 @@ async def selection(turn: Turn, field: Field) -> list[str]:
 Asker = Callable[[Turn, Field, str, dict[str, Any], tuple[Option, ...]], Awaitable[Reply]]
 
 
-async def _ask_text(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+async def _ask_text(
+    turn: Turn, field: Field, text: str, params: dict[str, Any], back: tuple[Option, ...]
+) -> Reply:
     skip = (option(field, SKIP, turn.t("option.skip")),) if field.skippable else ()
     return Reply(text, skip + back)
 
 
-async def _ask_choice(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+async def _ask_choice(
+    turn: Turn, field: Field, text: str, params: dict[str, Any], back: tuple[Option, ...]
+) -> Reply:
     options = tuple(option(field, oid, label) for oid, label in options_of(turn, field))
     return Reply(text, options + back)
 
 
-async def _ask_multi(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+async def _ask_multi(
+    turn: Turn, field: Field, text: str, params: dict[str, Any], back: tuple[Option, ...]
+) -> Reply:
     return await multi_reply(turn, field, text, back)
 
 
-async def _ask_file(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+async def _ask_file(
+    turn: Turn, field: Field, text: str, params: dict[str, Any], back: tuple[Option, ...]
+) -> Reply:
     return Reply(text, back, expects_file=True)
 
 
-async def _ask_per_choice(turn: Turn, field: Field, text: str, params: dict[str, Any], back):  # type: ignore[no-untyped-def]
+async def _ask_per_choice(
+    turn: Turn, field: Field, text: str, params: dict[str, Any], back: tuple[Option, ...]
+) -> Reply:
     # Documents for one chosen option at a time; after the first, "done" closes the option.
     options = [option(field, BENEFIT_NONE, turn.t("option.no_benefits"))]
     if params.get("count"):

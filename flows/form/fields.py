@@ -8,7 +8,7 @@ web) reads the attributes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -185,7 +185,7 @@ class Form:
         # Shown in the summary and offered for editing: what the applicant typed or chose.
         self.editable: tuple[Field, ...] = tuple(f for f in fields if f.editable)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Field]:
         return iter(self.fields)
 
     def __getitem__(self, name: str) -> Field:
