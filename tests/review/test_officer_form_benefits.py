@@ -46,6 +46,7 @@ async def test_an_upload_closes_its_category_and_a_new_choice_keeps_the_others_c
         client, grant.id, claimed, {"benefit_documents:orphan": document_photo_jpeg()}
     )
     assert needs_document in page  # the second category has no document yet
+    assert runtime.bot_texts.gettext("ky", "summary.received_n", n=1) in page
     answers = await _answers(database)
     assert answers["benefit_done"] == ["orphan"] and len(answers["benefit_docs"]["orphan"]) == 1
 
