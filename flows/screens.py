@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flows import rejection
+from flows.fee import chosen_tests, entry_fee
 from flows.form import EDITABLE, current_form, missing_fields, next_missing
 from flows.form.fields import Field
 from flows.form.kinds import display
@@ -60,19 +61,19 @@ def summary_text(turn: Turn) -> str:
 
 
 def fee_text(turn: Turn) -> str:
-    chosen = current_form().priced(turn.answers)
+    chosen = chosen_tests(turn.answers, turn.campaign)
     lines = [turn.t("fee.title")]
     for test in turn.campaign.mandatory_tests:
         lines.append(f"• {test.name(turn.lang)}: {turn.money(test.fee)}")
     for code in chosen:
         subject = turn.campaign.subjects_by_code[code]
         lines.append(f"• {subject.name(turn.lang)}: {turn.money(subject.fee)}")
-    lines.append(turn.t("fee.total", total=turn.money(turn.campaign.fee_for(chosen))))
+    lines.append(turn.t("fee.total", total=turn.money(entry_fee(turn.answers, turn.campaign))))
     return "\n".join(lines)
 
 
 def fee(turn: Turn) -> int:
-    return turn.campaign.fee_for(current_form().priced(turn.answers))
+    return entry_fee(turn.answers, turn.campaign)
 
 
 def edit_menu(turn: Turn) -> list[Reply]:

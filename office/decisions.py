@@ -23,6 +23,7 @@ from access.scoped import Scoped
 from config.campaign import Campaign
 from core.typed import clean_text
 from core.validation import Accepted, Rejected
+from flows.fee import entry_fee
 from flows.notifications import ApplicantEvent, ApplicantNotice, queue_notice
 from flows.submission import record
 from storage.enums import AuditFlag, PaymentStatus, RegistrationStatus
@@ -194,12 +195,6 @@ async def paid_amount(session: AsyncSession, registration_id: int) -> int:
     return sum(amounts)
 
 
-def fee_of(registration: Registration, campaign: Campaign) -> int:
-    """Return the fee for what the entry chose (main and state-language tests included)."""
-    subjects = [s for s in (registration.answers or {}).get("subjects") or []]
-    return campaign.fee_for([s for s in subjects if s in campaign.subjects_by_code])
-
-
 async def _settle(
     session: AsyncSession,
     registration: Registration,
@@ -211,7 +206,8 @@ async def _settle(
     """Mark an approved entry whose fee is paid registered; True when it became so."""
     if registration.status is not RegistrationStatus.APPROVED:
         return False
-    if await paid_amount(session, registration.id) < fee_of(registration, campaign):
+    fee = entry_fee(registration.answers or {}, campaign)
+    if await paid_amount(session, registration.id) < fee:
         return False
     registration.status = RegistrationStatus.REGISTERED
     registration.decided_at = now

@@ -16,7 +16,8 @@ from access.scope import Scope
 from config.campaign import Campaign
 from core.i18n import Translator
 from core.people import format_phone
-from flows.form import EDITABLE, FIELDS
+from flows.fee import entry_fee
+from flows.form import current_form
 from flows.notifications import (
     AnnouncementNotice,
     ApplicantEvent,
@@ -28,23 +29,16 @@ from flows.notifications import (
 from flows.photos import stored_warnings
 from flows.replies import Option, Reply
 from flows.screens import REASON_FIELDS
-from office.decisions import fee_of, paid_amount
+from office.decisions import paid_amount
 from office.reminder_texts import ReminderTexts
 from office.summary import answer_rows
-from storage.enums import Channel, DocumentKind, GrantKind, RegistrationStatus, Role
+from storage.enums import Channel, GrantKind, RegistrationStatus, Role
 from storage.models import LinkedChat, Officer, Payment, Registration, School
 from storage.repositories.documents import current_documents
 
 APPROVE = "rv:ok:"
 REJECT = "rv:no:"
 MESSAGING = (Channel.TELEGRAM, Channel.WHATSAPP)
-_FIELD_OF_KIND = {
-    DocumentKind.PASSPORT_FRONT: "passport_front",
-    DocumentKind.PASSPORT_BACK: "passport_back",
-    DocumentKind.CERTIFICATE: "certificate",
-    DocumentKind.FACE: "face_photo",
-    DocumentKind.BENEFIT: "benefit_documents",
-}
 
 
 @dataclass(frozen=True)
@@ -159,7 +153,7 @@ class NoticeComposer:
             )
         answers = registration.answers or {}
         allowed = {n for r in reasons for n in REASON_FIELDS.get(r, ())}
-        fields = [FIELDS[n] for n in EDITABLE if n in allowed and FIELDS[n].applies(answers)]
+        fields = [f for f in current_form().editable if f.name in allowed and f.applies(answers)]
         options: list[Option] = []
         if "other" in reasons:
             options.append(Option("edit", self._t(lang, "option.edit")))
@@ -193,7 +187,8 @@ class NoticeComposer:
                 amount=self.money(payment.amount, lang),
             )
         ]
-        due = fee_of(registration, self._campaign) - await paid_amount(session, registration.id)
+        fee = entry_fee(registration.answers or {}, self._campaign)
+        due = fee - await paid_amount(session, registration.id)
         if due > 0:
             lines.append(self._t(lang, "notice.payment_due", due=self.money(due, lang)))
         if registration.status is RegistrationStatus.SUBMITTED:
@@ -264,7 +259,7 @@ class NoticeComposer:
         return Reply("\n".join(lines), options)
 
     def _photo(self, document, lang: str) -> Photo:  # type: ignore[no-untyped-def]
-        field = FIELDS[_FIELD_OF_KIND[document.kind]]
+        field = current_form().storing(document.kind)
         caption = self._t(lang, field.summary_label)
         if document.benefit_code:
             benefit = next(

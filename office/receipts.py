@@ -15,17 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from access.audit import log_action
 from config.campaign import Campaign
 from core.validation import Accepted, Rejected
+from flows.fee import entry_fee
 from flows.form import FormContext
 from flows.form.validators import validate_amount, validate_receipt_number
 from flows.payment import PAYABLE
 from storage.enums import AuditFlag
 from storage.models import Officer, Payment, Registration
 from storage.repositories.payments import add_payment
-
-
-def registration_fee(registration: Registration, campaign: Campaign) -> int:
-    """Return what the entry costs: the mandatory tests and every chosen subject."""
-    return campaign.fee_for(list((registration.answers or {}).get("subjects") or []))
 
 
 async def add_receipt(
@@ -49,7 +45,7 @@ async def add_receipt(
     money = validate_amount(amount, context)
     if isinstance(money, Rejected):
         return money
-    fee = registration_fee(registration, campaign)
+    fee = entry_fee(registration.answers or {}, campaign)
     if money.value != fee and not other_amount_confirmed:
         return Rejected("fill.payment.other_amount", {"amount": money.value, "fee": fee})
     number = validate_receipt_number(receipt, context)

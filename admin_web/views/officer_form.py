@@ -23,6 +23,7 @@ from admin_web.params import path_id
 from admin_web.render import redirect, rejection_text, render
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
+from flows.fee import entry_fee
 from flows.form import Kind, current_form
 from flows.form.fields import Field
 from flows.form.kinds import HANDLERS, Words, display, editable_text
@@ -32,7 +33,7 @@ from flows.photos import BLOCKING, CheckResult, stored_warnings
 from flows.photos import render as render_photo_check
 from flows.screens import EDITABLE_STATUSES
 from office.filling import FormInput, fill, open_registration
-from office.receipts import add_receipt, registration_fee
+from office.receipts import add_receipt
 from storage.models import AccessGrant, Document, Officer, Registration
 from storage.models.geography import search_key
 
@@ -154,7 +155,7 @@ async def _page(request: web.Request, grant: AccessGrant, registration: Registra
         "saved": request.query.get("saved"),
         "payable": registration.status in PAYABLE,
         "payment_types": [(p.code, p.name(lang)) for p in context.campaign.payment_types],
-        "fee": registration_fee(registration, context.campaign),
+        "fee": entry_fee(registration.answers or {}, context.campaign),
         "payment_error": None,
         "payment_form": {},
         "other_amount": False,

@@ -26,6 +26,7 @@ from admin_web.params import form_ids, parse_id, path_id
 from admin_web.render import redirect, render, text
 from admin_web.routing import ALL_ROLES, WebRoute, get, post
 from core.validation import Rejected
+from flows.fee import entry_fee
 from flows.notifications import take_notices
 from office import decisions
 from office.queue import (
@@ -180,7 +181,7 @@ async def _detail_context(
         "duplicates": set(await duplicate_receipts(session, live)),
         "events": await history(session, registration.id),
         "reasons": decisions.REASONS,
-        "fee": decisions.fee_of(registration, context.campaign),
+        "fee": entry_fee(registration.answers or {}, context.campaign),
         "paid": await decisions.paid_amount(session, registration.id),
         "can_decide": registration.status is RegistrationStatus.SUBMITTED,
         "error": None,

@@ -213,6 +213,10 @@ class Form:
         """Return the answered field that stops the form (the applicant may not register)."""
         return next((f for f in self.fields if f.refuses and answers.get(f.name) is True), None)
 
+    def storing(self, document: DocumentKind) -> Field:
+        """Return the field whose answer is a document of kind `document`."""
+        return next(f for f in self.fields if f.document is document)
+
     def priced(self, answers: dict[str, Any]) -> list[str]:
         """Return the chosen options the fee is paid for (the optional tests)."""
         return [c for f in self.fields if f.priced for c in answers.get(f.name) or []]
