@@ -153,24 +153,27 @@ def sample_for(name: str) -> Sample:
 
 
 # What each kind of question is answered with: a new kind needs a new way to answer it.
-HOW_BY_KIND: dict[Kind, frozenset[str]] = {
-    Kind.TEXT: frozenset({"text"}),
-    Kind.CHOICE: frozenset({"choose"}),
-    Kind.MULTI: frozenset({"toggle"}),
-    Kind.FILE: frozenset({"photo"}),
-    Kind.BENEFIT_FILES: frozenset({"photos"}),
+HOW_BY_KIND: dict[Kind, How] = {
+    Kind.TEXT: "text",
+    Kind.CHOICE: "choose",
+    Kind.MULTI: "toggle",
+    Kind.FILE: "photo",
+    Kind.BENEFIT_FILES: "photos",
 }
+
+
+def answers_field(sample: Sample | None, question: Field) -> bool:
+    """Tell whether `sample` is an answer of the right kind for `question` (an optional
+    question may be skipped with its "skip" button)."""
+    if sample is None:
+        return False
+    skipped = question.skippable and sample.how == "choose" and sample.values == (SKIP,)
+    return skipped or HOW_BY_KIND.get(question.kind) == sample.how
 
 
 def missing_samples(form: tuple[Field, ...] = FORM) -> list[str]:
     """Return the fields of `form` the table cannot answer: no row, or a row of another kind."""
-    missing = []
-    for question in form:
-        sample = SAMPLES.get(question.name)
-        skip = question.skippable and sample is not None and sample.values == (SKIP,)
-        if sample is None or not (sample.how in HOW_BY_KIND.get(question.kind, ()) or skip):
-            missing.append(question.name)
-    return missing
+    return [q.name for q in form if not answers_field(SAMPLES.get(q.name), q)]
 
 
 def accept(question: Field, sample: Sample, answers: dict[str, Any]) -> dict[str, Any]:
