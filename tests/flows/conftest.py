@@ -124,12 +124,16 @@ def flow(make_flow) -> TurnRunner:
 
 @dataclass
 class ChatDriver:
-    """A scripted applicant: sends events, keeps the last replies, finds buttons by label."""
+    """A scripted applicant: sends events, keeps the last replies, finds buttons by label.
+
+    `database`: where the walker of `tests.flows.script` reads the draft, to know what is asked.
+    """
 
     flow: TurnRunner
     key: ChatKey
     verified_phone: str | None = None
     last: list[Reply] = field(default_factory=list)
+    database: Database | None = None
 
     async def send(self, event: Event) -> list[Reply]:
         if self.verified_phone and event.verified_phone is None:
@@ -173,12 +177,11 @@ class ChatDriver:
 
 
 @pytest.fixture
-def telegram(flow) -> ChatDriver:
-    return ChatDriver(flow, ChatKey(Channel.TELEGRAM, "5001"))
+def telegram(flow, database) -> ChatDriver:
+    return ChatDriver(flow, ChatKey(Channel.TELEGRAM, "5001"), database=database)
 
 
 @pytest.fixture
-def whatsapp(flow) -> ChatDriver:
-    return ChatDriver(
-        flow, ChatKey(Channel.WHATSAPP, f"whatsapp:{APPLICANT_PHONE}"), APPLICANT_PHONE
-    )
+def whatsapp(flow, database) -> ChatDriver:
+    key = ChatKey(Channel.WHATSAPP, f"whatsapp:{APPLICANT_PHONE}")
+    return ChatDriver(flow, key, APPLICANT_PHONE, database=database)

@@ -161,7 +161,7 @@ async def test_leave_and_return_with_transient_state_lost(
     make_flow, state, database, grant, photos
 ):
     key = ChatKey(Channel.TELEGRAM, "5001")
-    chat = ChatDriver(make_flow(), key)
+    chat = ChatDriver(make_flow(), key, database=database)
     await start(chat)
     await advance(chat, photos, until="subjects")
     await chat.choose("biology")  # a half-made multi-choice, in transient state only

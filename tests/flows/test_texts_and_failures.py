@@ -49,9 +49,10 @@ class BrokenStore:
 
 
 async def test_an_internal_failure_is_answered_politely_and_logged_without_private_data(
-    make_flow, grant, document_photo, face_photo, caplog
+    make_flow, database, grant, document_photo, face_photo, caplog
 ):
-    chat = ChatDriver(make_flow(filestore=BrokenStore()), ChatKey(Channel.TELEGRAM, "9001"))
+    key = ChatKey(Channel.TELEGRAM, "9001")
+    chat = ChatDriver(make_flow(filestore=BrokenStore()), key, database=database)
     await start(chat)
     await advance(chat, {"document": document_photo, "face": face_photo}, until="passport_front")
     with caplog.at_level(logging.ERROR):

@@ -15,6 +15,7 @@ from storage.enums import DocumentKind, GrantKind, PaymentStatus, RegistrationSt
 from storage.filestore import FileStore
 from storage.models import AccessGrant, Document, Payment, Registration
 from tests.factories import make_grant
+from tests.form_samples import Samples, text
 from tests.sample_photos import document_photo_jpeg, face_photo_jpeg
 from tests.web.conftest import (  # noqa: F401 - the web's fixtures, shared here
     WebWorld,
@@ -25,29 +26,17 @@ from tests.web.conftest import (  # noqa: F401 - the web's fixtures, shared here
     web_world,
 )
 
-PIN = "20509200712345"
+# The entries' answers: the table of sample answers, at an address in Сокулук району.
+SAMPLES = Samples().with_(
+    city=text("Сокулук району"), village=text("Сокулук айылы"), street=text("Ленин көчөсү, 12")
+)
+PIN = SAMPLES["pin"].value
 
 
 def complete_answers(documents: dict[str, int], **overrides: Any) -> dict[str, Any]:
-    """A complete, valid draft (a man born 5 September 2007, math, tested in Kyrgyz)."""
-    answers: dict[str, Any] = {
-        "is_student": False,
-        "pin": PIN,
-        "pin_gender": "male",
-        "pin_birth_date": "2007-09-05",
-        "personal_confirm": True,
-        "gender": "male",
-        "birth_date": "2007-09-05",
-        "passport": "AN1234567",
-        "city": "Сокулук району",
-        "village": "Сокулук айылы",
-        "street": "Ленин көчөсү, 12",
-        "extra_phone": None,
-        "subjects": ["math"],
-        "test_language": "ky",
-        "has_benefits": False,
-        **documents,
-    }
+    """A complete, valid draft answered from the table (a man born 5 September 2007, math,
+    tested in Kyrgyz, no benefits), its photos being `documents`."""
+    answers = SAMPLES.draft(documents)
     answers.update(overrides)
     return answers
 

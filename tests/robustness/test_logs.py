@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from factories import make_district, make_grant, make_officer, make_school
 from telegram.applicant import ACCESS_CODE, APPLICANT_PHONE
+from telegram.applicant import SAMPLES as TELEGRAM_SAMPLES
 from telegram.test_registration_e2e import applicant, grant  # noqa: F401 - a fixture
+from whatsapp.applicant import SAMPLES as WHATSAPP_SAMPLES
 from whatsapp.applicant import ScriptedApplicant
 
 from bot.logs import PARAMETER_LOGGERS, configure_logging
@@ -25,10 +27,8 @@ from storage.enums import Role
 
 # What the scripted Telegram applicant types or shares, in every form it might be logged in.
 PRIVATE = [
-    "20509200712345",
-    "2 05092007 12345",
-    "AN1234567",
-    "ан 1234567",
+    *(TELEGRAM_SAMPLES[name].value for name in ("pin", "passport")),
+    *(TELEGRAM_SAMPLES[name].stored for name in ("pin", "passport")),
     APPLICANT_PHONE,
     APPLICANT_PHONE.removeprefix("+"),
     "700123456",
@@ -38,9 +38,8 @@ PRIVATE = [
 # The same for the scripted WhatsApp applicant.
 WA_PHONE = "+996555400004"
 WA_PRIVATE = [
-    "20509200700123",
-    "2 0509 2007 00123",
-    "ID1234567",
+    *(WHATSAPP_SAMPLES[name].value for name in ("pin", "passport")),
+    *(WHATSAPP_SAMPLES[name].stored for name in ("pin", "passport")),
     WA_PHONE,
     WA_PHONE.removeprefix("+"),
     "555400004",
@@ -145,12 +144,12 @@ async def wa_grant(database, secret_box):
 
 @pytest.mark.parametrize(("level", "fmt"), [("INFO", "text"), ("DEBUG", "json")])
 async def test_a_whatsapp_registration_logs_no_private_data(
-    start_whatsapp, registration_flow, bot_texts, wa_grant, process_log, level, fmt
+    start_whatsapp, registration_flow, bot_texts, campaign, wa_grant, process_log, level, fmt
 ) -> None:
     buffer = process_log(level, fmt)
     wa = await start_whatsapp(registration_flow)
     person = ScriptedApplicant(
-        wa.user(WA_PHONE), bot_texts, "ky", subjects=("Математика",), test_language="Кыргыз тилинде"
+        wa.user(WA_PHONE), bot_texts, "ky", campaign, subjects=("math",), test_language="ky"
     )
     last = await person.register("Саламатсызбы")
     assert bot_texts.gettext("ky", "payment.status.being_verified") in last

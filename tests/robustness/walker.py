@@ -3,63 +3,29 @@
 Unlike the scripted applicant of the channel tests, it does not assume its previous message
 was answered: after a crash it may find the same question, the next one, or no answer at all
 (the reply was lost), in which case it types /start and the bot asks again where it stands.
-It stops at the documents step: the whole text part of the form is done.
+The question is recognized by its catalog text and answered from the table of sample answers
+(`tests/form_samples.py`) with the applicant's own values (`Samples.of(number)`), so the path
+through the form is not written here. It stops at the question `until` (by default the first
+photo: the whole text part of the form is done).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fakes.telegram_api import FakeTelegramAPI, SentMessage
 from fakes.telegram_user import Deliver, TelegramUser
 
 from core.i18n import Translator
+from flows.form import Field
+from tests.form_samples import BENEFIT_DONE, DONE, Sample, Samples, asked_field, option_id
 from tests.robustness.applicants import Granted
+from tests.sample_photos import document_photo_jpeg, face_photo_jpeg
 
 LANG = "ru"
 MAX_ACTIONS = 80  # a lost reply costs two actions; the form needs about fifteen
-
-
-@dataclass(frozen=True)
-class Answers:
-    """What one applicant types and picks; distinct per applicant."""
-
-    pin: str
-    passport: str
-    city: str
-    village: str
-    street: str
-    subject: str
-    test_language: str
-
-    @classmethod
-    def of(cls, number: int) -> Answers:
-        return cls(
-            pin=f"205092007{number:05d}",  # a man born 5 September 2007
-            passport=f"AN{number:07d}",
-            city=f"Сокулук району {number}",
-            village=f"Айыл {number}",
-            street=f"Ленин көчөсү, {number}",
-            subject="math" if number % 2 else "chemistry",
-            test_language="ru" if number % 3 else "ky",
-        )
-
-    def stored(self) -> dict[str, Any]:
-        """The answers as the draft must hold them."""
-        return {
-            "is_student": False,
-            "pin": self.pin,
-            "gender": "male",
-            "birth_date": "2007-09-05",
-            "passport": self.passport,
-            "city": self.city,
-            "village": self.village,
-            "street": self.street,
-            "extra_phone": None,
-            "subjects": [self.subject],
-            "test_language": self.test_language,
-        }
+TICKED = "✅"
+PHOTOS = {"document": document_photo_jpeg, "face": face_photo_jpeg}
 
 
 class Walker:
@@ -73,29 +39,21 @@ class Walker:
         *,
         texts: Translator,
         user_id: int,
+        until: str = "passport_front",
     ) -> None:
         self.api = api
         self.granted = granted
-        self.answers = Answers.of(granted.number)
+        self.texts = texts
+        self.until = until
+        self.answers = Samples.of(granted.number)
         self.user = TelegramUser(api, deliver, user_id=user_id, language_code=LANG)
-        # The opening words of each question: some carry parameters, or lines added below.
-        self._ask = {
-            key: texts.gettext(LANG, f"ask.{key}")[:30]
-            for key in (
-                "is_student",
-                "pin",
-                "passport",
-                "city",
-                "village",
-                "street",
-                "extra_phone",
-                "subjects",
-                "test_language",
-                "passport_front",
-            )
-        }
         self.done = False
         self.actions = 0
+
+    def stored(self) -> dict[str, Any]:
+        """What the draft must hold once every question before `until` is answered: exactly
+        this applicant's answers."""
+        return self.answers.stored(self.answers.path(self.until))
 
     def _last(self) -> SentMessage | None:
         messages = self.user.messages()
@@ -108,7 +66,7 @@ class Walker:
         return (last.message_id, last.text, str(last.reply_markup))
 
     async def run(self) -> None:
-        """Answer until the documents step is reached."""
+        """Answer until the question `until` is asked."""
         await self.user.send_text("/start")
         while not self.done:
             self.actions += 1
@@ -127,44 +85,41 @@ class Walker:
                 return
         raise AssertionError(f"no {data!r} button on {message.text[:60]!r}")
 
-    async def _answer(self, last: SentMessage | None) -> None:  # noqa: C901 - one case a question
+    async def _answer(self, last: SentMessage | None) -> None:
         if last is None:
             await self.user.send_text("/start")
             return
-        text, ids = last.text, [b["callback_data"] for b in last.buttons()]
-        ask, mine = self._ask, self.answers
+        ids = [b["callback_data"] for b in last.buttons()]
         keyboard = (last.reply_markup or {}).get("keyboard") or [[{}]]
-        if ask["passport_front"] in text:
-            self.done = True
-        elif "lang:ru" in ids:
-            await self._press(last, "lang:ru")
+        question = asked_field(self.texts, LANG, last.text)
+        keep = [i for i in ids if i.endswith(":keep")]
+        if f"lang:{LANG}" in ids:
+            await self._press(last, f"lang:{LANG}")
         elif keyboard[0][0].get("request_contact"):
             await self.user.share_contact(self.granted.phone.removeprefix("+"))
-        elif "city:keep" in ids:  # close to a district of the codifier: kept as typed
-            await self._press(last, "city:keep")
-        elif ask["is_student"] in text:
-            await self._press(last, "is_student:no")
-        elif ask["pin"] in text:
-            await self.user.send_text(mine.pin)
-        elif ask["subjects"] in text:
-            chosen = any(
-                b["callback_data"] == f"subjects:{mine.subject}" and b["text"].startswith("✅")
-                for b in last.buttons()
-            )
-            await self._press(last, "subjects:done" if chosen else f"subjects:{mine.subject}")
-        elif ask["test_language"] in text:
-            await self._press(last, f"test_language:{mine.test_language}")
-        elif "personal_confirm:yes" in ids:  # the PIN's gender and birth date, shown to confirm
-            await self._press(last, "personal_confirm:yes")
-        elif ask["passport"] in text:
-            await self.user.send_text(mine.passport)
-        elif ask["city"] in text:
-            await self.user.send_text(mine.city)
-        elif ask["village"] in text:
-            await self.user.send_text(mine.village)
-        elif ask["street"] in text:
-            await self.user.send_text(mine.street)
-        elif ask["extra_phone"] in text:
-            await self._press(last, "extra_phone:skip")
-        else:
+        elif keep:  # close to a name the form knows (a district): kept as typed
+            await self._press(last, keep[0])
+        elif question is None:
             await self.user.send_text("/start")
+        elif question.name == self.until:
+            self.done = True
+        else:
+            await self._give(last, question, self.answers[question.name])
+
+    async def _give(self, last: SentMessage, question: Field, sample: Sample) -> None:
+        """One action towards answering `question`: what the last message shows decides it."""
+        if sample.how == "text":
+            await self.user.send_text(sample.value)
+        elif sample.how == "choose":
+            await self._press(last, option_id(question, sample.value))
+        elif sample.how == "toggle":
+            ticked = {b["callback_data"] for b in last.buttons() if b["text"].startswith(TICKED)}
+            wanted = [option_id(question, v) for v in sample.values]
+            left = [data for data in wanted if data not in ticked]
+            await self._press(last, left[0] if left else option_id(question, DONE))
+        elif sample.how == "photos" and option_id(question, BENEFIT_DONE) in {
+            b["callback_data"] for b in last.buttons()
+        }:
+            await self._press(last, option_id(question, BENEFIT_DONE))
+        else:
+            await self.user.send_photo(PHOTOS[sample.value]())

@@ -18,7 +18,6 @@ from .applicant import ScriptedApplicant
 from .conftest import numbered_options
 
 PHONE = "+996555400004"
-LANGUAGE = {"ky": "Орус тилинде", "ru": "На русском языке"}
 
 
 @pytest.fixture
@@ -34,11 +33,11 @@ async def grant(database, secret_box):
 
 
 @pytest.fixture
-async def person(start_whatsapp, registration_flow, bot_texts, grant):
+async def person(start_whatsapp, registration_flow, bot_texts, campaign, grant):
     async def _make(lang: str = "ky") -> ScriptedApplicant:
         wa = await start_whatsapp(registration_flow)
         return ScriptedApplicant(
-            wa.user(PHONE), bot_texts, lang, subjects=("Химия",), test_language=LANGUAGE[lang]
+            wa.user(PHONE), bot_texts, lang, campaign, subjects=("chemistry",), test_language="ru"
         )
 
     return _make

@@ -55,15 +55,16 @@ async def registration_rows(database, grant_id: int):
     ("lang", "phone", "first_message", "subjects", "test_language"),
     [
         # Kyrgyz: the sender's number is the granted phone.
-        ("ky", GRANT_PHONE, "Саламатсызбы", ("Математика", "Химия"), "Кыргыз тилинде"),
+        ("ky", GRANT_PHONE, "Саламатсызбы", ("math", "chemistry"), "ky"),
         # Russian: another number, with the access code the Excel's click-to-chat link fills in.
-        ("ru", OTHER_PHONE, f"start {ACCESS_CODE}", ("История",), "На русском языке"),
+        ("ru", OTHER_PHONE, f"start {ACCESS_CODE}", ("history",), "ru"),
     ],
 )
 async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
     start_whatsapp,
     registration_flow,
     bot_texts,
+    campaign,
     database,
     filestore,
     grant,
@@ -75,7 +76,7 @@ async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
 ):
     wa = await start_whatsapp(registration_flow)
     applicant = ScriptedApplicant(
-        wa.user(phone), bot_texts, lang, subjects=subjects, test_language=test_language
+        wa.user(phone), bot_texts, lang, campaign, subjects=subjects, test_language=test_language
     )
 
     last = await applicant.register(first_message)
@@ -120,7 +121,7 @@ async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
 
 
 async def test_a_draft_begun_on_telegram_continues_on_whatsapp_and_back(
-    start_whatsapp, registration_flow, bot_texts, database, state, grant
+    start_whatsapp, registration_flow, bot_texts, campaign, database, state, grant
 ):
     telegram = ChatKey(Channel.TELEGRAM, "5550001")
     turns = TurnRunner(
@@ -140,9 +141,7 @@ async def test_a_draft_begun_on_telegram_continues_on_whatsapp_and_back(
     assert bot_texts.gettext("ky", "ask.passport") in asked
 
     wa = await start_whatsapp(registration_flow)
-    applicant = ScriptedApplicant(
-        wa.user(GRANT_PHONE), bot_texts, "ky", subjects=("Физика",), test_language=""
-    )
+    applicant = ScriptedApplicant(wa.user(GRANT_PHONE), bot_texts, "ky", campaign)
     text = await applicant.say("Салам")
     text = await applicant.answer(applicant.last_question(text), text)  # the language
     # Recognized by the sender's number: the same draft, at the question after the PIN.
