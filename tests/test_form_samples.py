@@ -76,6 +76,6 @@ def test_each_question_is_recognized_by_its_own_text(lang: str) -> None:
         assert len(prompt_marker(texts, lang, question.prompt)) >= 10, question.prompt
         assert asked_field(texts, lang, asked) is question
         # The question after the answer to the previous one: the last question counts.
-        said = f"{texts.gettext(lang, FORM[0].prompt)}\n\nОК.\n{asked}"
+        said = f"{texts.gettext(lang, FORM.fields[0].prompt)}\n\nОК.\n{asked}"
         assert asked_field(texts, lang, said) is question
     assert asked_field(texts, lang, "Салам!") is None
