@@ -16,9 +16,11 @@ from core.texts import conversation_texts
 from core.validation import Accepted, Rejected
 from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
+from flows.form import FIELDS
 from flows.form import validators as v
 from storage.database import Database
 from storage.enums import Channel
+from tests.form_samples import DONE, SAMPLES, Samples, option_id
 from tests.robustness.applicants import add_applicants
 
 PROPERTIES = settings(max_examples=60, deadline=None, derandomize=True)
@@ -141,20 +143,20 @@ CHOICES = [
     "continue", "submit", "pay", "student:change", "pay:cancel:1", "nonsense",
 ]  # fmt: skip
 GOOD_TEXT = ["20509200712345", "AN1234567", "Сокулук", "Ленин көчөсү, 12", "0700 123 456"]
-# A valid start of the form: the random events then come at any point of it.
-GOOD_PATH = [
-    Event(kind="choice", choice="is_student:no"),
-    Event(kind="text", text="20509200712345"),
-    Event(kind="choice", choice="personal_confirm:yes"),
-    Event(kind="text", text="AN1234567"),
-    Event(kind="text", text="Сокулук"),
-    Event(kind="text", text="Сокулук айылы"),
-    Event(kind="text", text="Ленин көчөсү, 12"),
-    Event(kind="choice", choice="extra_phone:skip"),
-    Event(kind="choice", choice="subjects:math"),
-    Event(kind="choice", choice="subjects:done"),
-    Event(kind="choice", choice="test_language:ky"),
-]
+
+
+def _answering(name: str) -> list[Event]:
+    """The events that answer question `name` with its sample: typed, or buttons pressed."""
+    sample = SAMPLES[name]
+    if sample.how == "text":
+        return [Event(kind="text", text=sample.value)]
+    presses = [*sample.values, DONE] if sample.how == "toggle" else [sample.value]
+    return [Event(kind="choice", choice=option_id(FIELDS[name], value)) for value in presses]
+
+
+# A valid start of the form, its text part answered from the table of samples: the random
+# events then come at any point of it.
+GOOD_PATH = [event for name in Samples().path(until="passport_front") for event in _answering(name)]
 UNSUPPORTED = ["sticker", "voice", "video", "location", "contact_other", "other", "??"]
 EVENTS = st.one_of(
     st.builds(
