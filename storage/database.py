@@ -25,7 +25,7 @@ class Database:
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+    def from_url(cls, url: str, *, echo: bool = False, pre_ping: bool = True) -> Database:
         parsed = make_url(url)
         # Parameters are PINs, passports and phones: never in a log line or an error's text.
         kwargs: dict = {"echo": echo, "hide_parameters": True}
@@ -34,7 +34,7 @@ class Database:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=pre_ping)
         engine = create_async_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
