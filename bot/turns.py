@@ -28,7 +28,7 @@ from flows.conversation import Conversation
 from flows.events import ChatKey, Event
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
-from storage.database import Database
+from storage.database import Database, is_disconnect
 from storage.repositories.deliveries import record_inbound
 from storage.state import StateStore
 
@@ -144,6 +144,19 @@ class TurnRunner:
             phone: the sender's number when the channel proves it, kept with the record.
 
         """
+        try:
+            return await self._run_once(key, steps, delivery_id=delivery_id, phone=phone)
+        except Exception as exc:
+            if not is_disconnect(exc):
+                raise
+            # A pooled connection had died (the server restarted): nothing was committed by
+            # it, and the pool has dropped its other stale connections. Once more, afresh.
+            log.warning("%s: database connection lost, the turn runs again", key.channel)
+            return await self._run_once(key, steps, delivery_id=delivery_id, phone=phone)
+
+    async def _run_once(
+        self, key: ChatKey, steps: Sequence[Step], *, delivery_id: str | None, phone: str
+    ) -> list[Reply]:
         events = [step for step in steps if isinstance(step, Event)]
         hint = events[0].language_hint if events else None
         try:
@@ -167,6 +180,8 @@ class TurnRunner:
             log.info("%s: a delivery applied before; the current question is sent", key.channel)
             return await self._resume(key, events, hint)
         except _ConversationFailed as failed:
+            if is_disconnect(failed):
+                raise failed.__cause__ from None  # not the user's doing: `run` tries again
             return [self._failed(key, failed, hint)]
         await self.publisher.publish(notices)
         return replies
