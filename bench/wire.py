@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import os
+
 from redis.asyncio.client import Pipeline, Redis
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -117,5 +119,8 @@ class Wire:
         return stop
 
 
+WIDTH = int(os.environ.get("BENCH_SQL_WIDTH", "100"))
+
+
 def _short(text: bytes) -> str:
-    return " ".join(text.decode(errors="replace").split())[:100]
+    return " ".join(text.decode(errors="replace").split())[:WIDTH]

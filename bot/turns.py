@@ -30,6 +30,7 @@ from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
 from storage.database import Database, is_disconnect
 from storage.repositories.deliveries import record_inbound
+from storage.repositories.turn_rows import load_turn_rows
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,7 @@ class TurnRunner:
                     session, key.channel, delivery_id, phone=phone
                 ):
                     raise _Redelivered
+                await load_turn_rows(session, key.channel, key.chat_id)
                 replies: list[Reply] = []
                 for step in steps:
                     if isinstance(step, Reply):
