@@ -14,12 +14,11 @@ Redis: one `execute_command` of the client is one command and one round trip; on
 
 from __future__ import annotations
 
+import os
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-
-import os
 
 from redis.asyncio.client import Pipeline, Redis
 from sqlalchemy import event
