@@ -34,7 +34,7 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, campaign: Campaign | None = None) -> Runtime:
-        database = Database.from_url(settings.database_url)
+        database = Database.from_settings(settings)
         state = state_store_from_url(settings.redis_url)
         whatsapp = (
             WhatsApp.from_settings(settings, database=database, state=state)

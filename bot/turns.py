@@ -28,9 +28,11 @@ from flows.conversation import Conversation
 from flows.events import ChatKey, Event
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
-from storage.database import Database
+from storage.database import Database, is_disconnect
 from storage.repositories.deliveries import record_inbound
+from storage.repositories.turn_rows import load_turn_rows
 from storage.state import StateStore
+from storage.state.chat import ChatState, take_chat_states
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,15 @@ class _ConversationFailed(Exception):  # noqa: N818 - carries the conversation's
 
 
 Step = Event | Reply  # a Reply step: something the channel decided itself (a refused file)
+
+
+async def _flush(states: list[ChatState]) -> None:
+    """Write the chats' transient state after the commit; losing it costs only a re-ask."""
+    for state in states:
+        try:
+            await state.flush()
+        except Exception as exc:  # noqa: BLE001 - the turn is committed; its replies go out
+            log.warning("transient state not written: %s", type(exc).__name__)
 
 
 class ChatLocks:
@@ -144,6 +155,19 @@ class TurnRunner:
             phone: the sender's number when the channel proves it, kept with the record.
 
         """
+        try:
+            return await self._run_once(key, steps, delivery_id=delivery_id, phone=phone)
+        except Exception as exc:
+            if not is_disconnect(exc):
+                raise
+            # A pooled connection had died (the server restarted): nothing was committed by
+            # it, and the pool has dropped its other stale connections. Once more, afresh.
+            log.warning("%s: database connection lost, the turn runs again", key.channel)
+            return await self._run_once(key, steps, delivery_id=delivery_id, phone=phone)
+
+    async def _run_once(
+        self, key: ChatKey, steps: Sequence[Step], *, delivery_id: str | None, phone: str
+    ) -> list[Reply]:
         events = [step for step in steps if isinstance(step, Event)]
         hint = events[0].language_hint if events else None
         try:
@@ -154,6 +178,7 @@ class TurnRunner:
                     session, key.channel, delivery_id, phone=phone
                 ):
                     raise _Redelivered
+                await load_turn_rows(session, key.channel, key.chat_id)
                 replies: list[Reply] = []
                 for step in steps:
                     if isinstance(step, Reply):
@@ -163,11 +188,15 @@ class TurnRunner:
                             self.conversation.respond(session, key, step)
                         )
                 notices = take_notices(session)
+                states = take_chat_states(session.info)
         except _Redelivered:
             log.info("%s: a delivery applied before; the current question is sent", key.channel)
             return await self._resume(key, events, hint)
         except _ConversationFailed as failed:
+            if is_disconnect(failed):
+                raise failed.__cause__ from None  # not the user's doing: `run` tries again
             return [self._failed(key, failed, hint)]
+        await _flush(states)
         await self.publisher.publish(notices)
         return replies
 
@@ -175,9 +204,12 @@ class TurnRunner:
         probe = events[0] if events else Event(kind="unsupported")
         try:
             async with self._database.session() as session:
-                return await self._converse(self.conversation.resume(session, key, probe))
+                replies = await self._converse(self.conversation.resume(session, key, probe))
+                states = take_chat_states(session.info)
         except _ConversationFailed as failed:
             return [self._failed(key, failed, hint)]
+        await _flush(states)
+        return replies
 
     def _failed(self, key: ChatKey, failed: _ConversationFailed, hint: str | None) -> Reply:
         # Only the exception type and the frames: messages may quote SQL parameters.

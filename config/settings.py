@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     ortbot_env: Literal["development", "production"] = "development"
     database_url: str = f"sqlite+aiosqlite:///{VAR_DIR / 'ortbot.db'}"
     redis_url: str | None = None
+    # PostgreSQL connections kept per process: at least the turns it runs at once (48 Telegram
+    # updates) so none waits for a connection or opens one under load; lower it when many
+    # replicas share a server's max_connections (100 by default). Overflow connections are
+    # opened for bursts and closed after; every connection is replaced after the recycle time.
+    db_pool_size: int = Field(default=50, ge=1)
+    db_pool_overflow: int = Field(default=10, ge=0)
+    db_pool_recycle_seconds: int = Field(default=1800, ge=60)
     media_dir: Path = VAR_DIR / "media"
     secret_key: SecretStr | None = None
     campaign: Path | None = None

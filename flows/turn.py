@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -19,6 +18,7 @@ from storage.enums import Channel
 from storage.filestore import FileStore
 from storage.models import AccessGrant, LinkedChat, Registration
 from storage.state import StateStore
+from storage.state.chat import ChatState, chat_state
 
 # Transient state lives a week: long enough for a pause, short enough not to pile up.
 STATE_TTL = 7 * 24 * 3600.0
@@ -100,16 +100,19 @@ class Turn:
         return self.campaign.money(amount, self.lang)
 
     # Transient state of this chat: the draft is the state, so losing this costs a re-ask.
-    def _state_key(self, name: str) -> str:
-        return f"flow:{self.key.channel}:{self.key.chat_id}:{name}"
+    # All of it is one map, read at the first `get_state` of the turn and written once by the
+    # turn runner after the commit (`storage.state.chat`).
+    def _state(self) -> ChatState:
+        key = f"flow:{self.key.channel}:{self.key.chat_id}"
+        return chat_state(self.session.info, self.services.state, key, ttl=STATE_TTL)
 
     async def get_state(self, name: str) -> Any:
-        raw = await self.services.state.get(self._state_key(name))
-        return json.loads(raw) if raw is not None else None
+        return await self._state().get(name)
 
     async def set_state(self, name: str, value: Any) -> None:
-        await self.services.state.set(self._state_key(name), json.dumps(value), ttl=STATE_TTL)
+        self._state().set(name, value)
 
     async def clear_state(self, *names: str) -> None:
+        state = self._state()
         for name in names:
-            await self.services.state.delete(self._state_key(name))
+            state.delete(name)

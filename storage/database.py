@@ -9,12 +9,31 @@ from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+from config.settings import Settings
+
+# The pool of one process: as many connections as the turns it runs at once (the Telegram
+# webhook admits 48 updates at a time) plus room for the officers' pages and background work.
+POOL_SIZE = 50
+POOL_OVERFLOW = 10
+POOL_RECYCLE_SECONDS = 1800
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Return whether `exc` (or what caused it) is a database connection that was lost."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        seen = seen.__cause__
+    return False
 
 
 class Database:
@@ -25,7 +44,25 @@ class Database:
         self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str, *, echo: bool = False) -> Database:
+    def from_url(
+        cls,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = POOL_SIZE,
+        max_overflow: int = POOL_OVERFLOW,
+        recycle_seconds: int = POOL_RECYCLE_SECONDS,
+        pre_ping: bool = False,
+    ) -> Database:
+        """Return a Database for `url` (SQLite: a file; PostgreSQL: a pool of `pool_size`).
+
+        PostgreSQL connections are not pinged before use (a ping is BEGIN, a statement and
+        ROLLBACK: three round trips before every transaction). A connection that died (the
+        server restarted, an idle connection was cut) fails its first statement instead; the
+        pool then drops every connection opened before, and the turn runner runs the turn
+        again on a fresh one (`is_disconnect`). `recycle_seconds` replaces connections before
+        a firewall or the server's idle timeout cuts them.
+        """
         parsed = make_url(url)
         # Parameters are PINs, passports and phones: never in a log line or an error's text.
         kwargs: dict = {"echo": echo, "hide_parameters": True}
@@ -34,13 +71,28 @@ class Database:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs.update(
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_recycle=recycle_seconds,
+                pool_pre_ping=pre_ping,
+            )
         engine = create_async_engine(url, **kwargs)
         if parsed.get_backend_name() == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             # aiosqlite logs every statement with its parameters (PINs, passports) at DEBUG.
             logging.getLogger("aiosqlite").setLevel(logging.INFO)
         return cls(engine)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """Return the Database of DATABASE_URL with the pool of DB_POOL_SIZE/DB_POOL_OVERFLOW."""
+        return cls.from_url(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_overflow,
+            recycle_seconds=settings.db_pool_recycle_seconds,
+        )
 
     @property
     def is_sqlite(self) -> bool:

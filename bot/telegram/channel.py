@@ -88,17 +88,19 @@ class TelegramChannel:
         self.sender = TelegramSender(
             bot, on_blocked=self._blocked, bucket=bucket or rate_limit(state, sleep), sleep=sleep
         )
+        # Answers to what a user sent go at once; `sender` (rate-limited) is for notices.
+        self.replies = self.sender.for_replies()
         self.turns = turns
         conversation = TelegramConversation(
             turns=turns,
-            sender=self.sender,
-            renderer=ReplyRenderer(self.sender, state=state, texts=self.texts),
-            downloader=FileDownloader(self.sender, limit=file_limit),
+            sender=self.replies,
+            renderer=ReplyRenderer(self.replies, state=state, texts=self.texts),
+            downloader=FileDownloader(self.replies, limit=file_limit),
             texts=self.texts,
             database=database,
         )
         private_only = PrivateChatsOnly(
-            sender=self.sender, texts=self.texts, state=state, username=bot_username
+            sender=self.replies, texts=self.texts, state=state, username=bot_username
         )
         self.in_flight = UpdatesInFlight()
         self.dispatcher: Dispatcher = build_dispatcher(

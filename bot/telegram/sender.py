@@ -1,5 +1,11 @@
 """Outbound calls to the Bot API: rate-limited, retried when Telegram asks, never sent twice.
 
+Two ways out, sharing one bot: the sender the channel is built with waits on the shared
+message rate (30 messages/s per bot, all replicas together) before each message, and is the
+one for what the system sends on its own (notices, reminders, announcements, credentials);
+`for_replies()` sends at once, for the answer to what a user has just sent: a person waiting
+for the next question is never queued behind a broadcast. Both honour Telegram's 429.
+
 - 429 `retry_after`: wait as long as Telegram says, then try again (bounded).
 - 5xx and connection failures: retry with exponential backoff a bounded number of times. A
   *send* that timed out is not retried: Telegram may have delivered it, and a duplicate
@@ -11,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -68,9 +75,20 @@ class TelegramSender:
     ) -> None:
         self.bot = bot
         self._on_blocked = on_blocked
-        self._bucket = bucket or TokenBucket(sleep=sleep)
+        self._bucket: RateLimit | None = bucket or TokenBucket(sleep=sleep)
         self._max_attempts = max_attempts
         self._sleep = sleep
+
+    def for_replies(self) -> TelegramSender:
+        """Return this sender without the message rate limit, for replies to a user's message.
+
+        A reply answers one update of one person, so replies grow only with the people writing;
+        Telegram still answers 429 with `retry_after` if they ever exceed what it accepts, and
+        that wait is honoured as for any call.
+        """
+        replies = copy.copy(self)
+        replies._bucket = None
+        return replies
 
     async def call(self, method: TelegramMethod[T], *, chat_id: int | None = None) -> T | None:
         """Send `method`; return its result, or None when it could not be delivered.
@@ -85,7 +103,7 @@ class TelegramSender:
         """
         name = method.__api_method__
         for attempt in range(1, self._max_attempts + 1):
-            if name in _MESSAGE_METHODS:
+            if self._bucket is not None and name in _MESSAGE_METHODS:
                 await self._bucket.acquire()
             try:
                 return await self._counted(method, name)

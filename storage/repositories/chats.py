@@ -7,9 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import Channel
 from storage.models import LinkedChat
+from storage.repositories.turn_rows import remembered_chat
 
 
 async def get_chat(session: AsyncSession, channel: Channel, chat_id: str) -> LinkedChat | None:
+    if (chat := remembered_chat(session, channel, chat_id)) is not None:
+        return chat  # read at the start of this turn, in this transaction
     return await session.scalar(
         select(LinkedChat).where(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id)
     )

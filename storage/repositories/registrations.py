@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import Channel
 from storage.models import AccessGrant, Registration
+from storage.repositories.turn_rows import remembered_registration
 
 
 async def registration_of_grant(session: AsyncSession, grant_id: int) -> Registration | None:
+    if (registration := remembered_registration(session, grant_id)) is not None:
+        return registration  # read at the start of this turn, in this transaction
     return await session.scalar(select(Registration).where(Registration.grant_id == grant_id))
 
 

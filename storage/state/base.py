@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Collection, Mapping
 from contextlib import AbstractAsyncContextManager
 
 
@@ -28,6 +29,19 @@ class StateStore(abc.ABC):
     @abc.abstractmethod
     async def incr(self, key: str, *, ttl: float, amount: int = 1) -> int:
         """Add `amount` to a counter atomically and return it; a new one expires after `ttl` s."""
+
+    @abc.abstractmethod
+    async def get_map(self, key: str) -> dict[str, str]:
+        """Return every field of the map under `key` (empty when absent or expired)."""
+
+    @abc.abstractmethod
+    async def put_map(
+        self, key: str, values: Mapping[str, str], *, remove: Collection[str] = (), ttl: float
+    ) -> None:
+        """Set `values` and drop `remove` in the map under `key`, in one step.
+
+        The whole map expires `ttl` seconds after this write.
+        """
 
     @abc.abstractmethod
     def lock(self, key: str, *, expires_after: float = 10.0) -> AbstractAsyncContextManager[None]:

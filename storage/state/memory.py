@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 
 from storage.state.base import StateStore
@@ -13,6 +13,7 @@ from storage.state.base import StateStore
 class MemoryStateStore(StateStore):
     def __init__(self) -> None:
         self._values: dict[str, tuple[str, float | None]] = {}
+        self._maps: dict[str, tuple[dict[str, str], float]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._waiters: dict[str, int] = {}
 
@@ -51,6 +52,25 @@ class MemoryStateStore(StateStore):
         self._values[key] = (str(value), self._values[key][1])
         return value
 
+    async def get_map(self, key: str) -> dict[str, str]:
+        item = self._maps.get(key)
+        if item is None or item[1] <= time.monotonic():
+            self._maps.pop(key, None)
+            return {}
+        return dict(item[0])
+
+    async def put_map(
+        self, key: str, values: Mapping[str, str], *, remove: Collection[str] = (), ttl: float
+    ) -> None:
+        fields = await self.get_map(key)
+        fields.update(values)
+        for name in remove:
+            fields.pop(name, None)
+        if fields:
+            self._maps[key] = (fields, time.monotonic() + ttl)
+        else:
+            self._maps.pop(key, None)
+
     @asynccontextmanager
     async def lock(self, key: str, *, expires_after: float = 10.0) -> AsyncIterator[None]:
         # In one process a crashed holder cannot outlive the lock, so `expires_after` is not needed.
@@ -68,3 +88,4 @@ class MemoryStateStore(StateStore):
     async def flush(self) -> None:
         """Forget everything (tests simulate a lost state this way)."""
         self._values.clear()
+        self._maps.clear()

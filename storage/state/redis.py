@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -46,6 +46,21 @@ class RedisStateStore(StateStore):
             pipe.pexpire(self._k(key), int(ttl * 1000), nx=True)
             value, _ = await pipe.execute()
         return int(value)
+
+    async def get_map(self, key: str) -> dict[str, str]:
+        return await self.redis.hgetall(self._k(key))
+
+    async def put_map(
+        self, key: str, values: Mapping[str, str], *, remove: Collection[str] = (), ttl: float
+    ) -> None:
+        # One round trip: MULTI, HSET, HDEL, PEXPIRE, EXEC.
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if values:
+                pipe.hset(self._k(key), mapping=dict(values))
+            if remove:
+                pipe.hdel(self._k(key), *remove)
+            pipe.pexpire(self._k(key), int(ttl * 1000))
+            await pipe.execute()
 
     @asynccontextmanager
     async def lock(self, key: str, *, expires_after: float = 10.0) -> AsyncIterator[None]:

@@ -1,0 +1,61 @@
+"""The rows a turn of a chat works on, read in one statement at the start of the turn.
+
+A text answer reads the chat, its grant and the grant's registration. Read one by one through
+the models' default loading, that is three statements and a 13-table join (the grant's school,
+district and granting officer, each with its district and oblast), none of which the turn
+reads. `load_turn_rows` reads the three rows in one three-table statement, without the chains,
+and remembers them on the session, so `get_chat`, `grant_by_id` (the identity map) and
+`registration_of_grant` answer from it for the rest of that transaction. Nothing outlives the
+session: the next turn reads the rows afresh, so a grant revoked meanwhile is seen at once.
+
+Rows read here do not load their chains on access (`raiseload`): a turn that needs a school's
+name queries for it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Load
+
+from storage.enums import Channel
+from storage.models import AccessGrant, LinkedChat, Registration
+
+_ROWS = "turn_rows"
+_TURN_MODELS = (LinkedChat, AccessGrant, Registration)
+
+
+async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> None:
+    """Read the chat `chat_id`, its grant and registration; remember them on `session`."""
+    statement = (
+        select(LinkedChat, AccessGrant, Registration)
+        .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
+        .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
+        .where(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id)
+        .options(
+            *(
+                Load(m).raiseload("*", sql_only=True)
+                for m in (LinkedChat, AccessGrant, Registration)
+            )
+        )
+    )
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return  # a new chat: created by the turn, through the usual queries
+    chat, grant, registration = row
+    remembered: dict = session.info.setdefault(_ROWS, {})
+    remembered[("chat", channel, chat_id)] = chat
+    # Held here because the identity map holds rows weakly: `grant_by_id` finds it there.
+    remembered[("grant", chat.grant_id)] = grant
+    if registration is not None:
+        remembered[("registration", registration.grant_id)] = registration
+
+
+def remembered_chat(session: AsyncSession, channel: Channel, chat_id: str) -> LinkedChat | None:
+    """Return the chat read by `load_turn_rows` in this session, or None when not read."""
+    return session.info.get(_ROWS, {}).get(("chat", channel, chat_id))
+
+
+def remembered_registration(session: AsyncSession, grant_id: int) -> Registration | None:
+    """Return the grant's registration read by `load_turn_rows` in this session, if read."""
+    return session.info.get(_ROWS, {}).get(("registration", grant_id))
