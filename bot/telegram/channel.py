@@ -7,20 +7,23 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import DeleteWebhook, SetWebhook
 from aiogram.types import Update
 from aiohttp import web
 
+from bot.channel import DeliveryResult, MessagingChannel
 from bot.metrics import inbound
+from bot.notifications.pacing import telegram_notice_limit
 from bot.telegram.blocking import record_blocked
 from bot.telegram.commands import publish_commands
 from bot.telegram.conversation import TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
 from bot.telegram.in_flight import UpdatesInFlight
+from bot.telegram.outbound import TelegramOutbound
 from bot.telegram.private_only import PrivateChatsOnly
 from bot.telegram.ratelimit import RateLimit, SharedRateLimit, TokenBucket
 from bot.telegram.render import ReplyRenderer
@@ -30,10 +33,15 @@ from bot.telegram.webhook import WEBHOOK_PATH, WebhookReceiver, webhook_secret
 from bot.turns import TurnRunner
 from config.settings import Settings
 from core.i18n import Translator
+from office.outbound import Outbound
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel
+from storage.filestore import FileStore
 from storage.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +63,16 @@ def channel_texts() -> Translator:
     return Translator.load(LOCALE_DIR, "telegram")
 
 
-class TelegramChannel:
+class TelegramChannel(MessagingChannel):
     """Receives Telegram updates, passes them to the flow, and sends its replies.
 
     Build it with `from_settings`, then `mount(app)` before the web server starts, and
     `start()`: with a public base URL it registers the webhook, otherwise it polls. `stop()`
-    finishes the updates already accepted and closes the HTTP session.
+    finishes the updates already accepted and closes the HTTP session. `deliver` sends the
+    outbox's messages (`bot.telegram.outbound`), paced by `notice_limit`.
     """
+
+    name = Channel.TELEGRAM
 
     def __init__(
         self,
@@ -78,6 +89,8 @@ class TelegramChannel:
         polling_timeout: int = POLLING_TIMEOUT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         bot_username: str | None = None,
+        filestore: FileStore | None = None,
+        notice_limit: RateLimit | None = None,
     ) -> None:
         self.bot = bot
         self.database = database
@@ -89,6 +102,10 @@ class TelegramChannel:
             bot, on_blocked=self._blocked, bucket=bucket or rate_limit(state, sleep), sleep=sleep
         )
         self.turns = turns
+        self.outbound: TelegramOutbound | None = None
+        if filestore is not None:
+            limit = notice_limit or TokenBucket(sleep=sleep)
+            self.outbound = TelegramOutbound(bot, filestore=filestore, limit=limit)
         conversation = TelegramConversation(
             turns=turns,
             sender=self.sender,
@@ -223,8 +240,29 @@ class TelegramChannel:
         await self.wait_idle()
         await self.bot.session.close()
 
+    async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
+        """Send one of the outbox's messages (see `bot.channel.MessagingChannel.deliver`)."""
+        if self.outbound is None:
+            raise RuntimeError("the channel was built without a file store: it cannot deliver")
+        return await self.outbound.deliver(message, parts_sent=parts_sent)
+
     async def _on_polling_startup(self) -> None:
         self._polling_started.set()
 
     async def _blocked(self, chat_id: int) -> None:
         await record_blocked(self.database, chat_id)
+
+
+def telegram_channel(runtime: Runtime, turns: TurnRunner) -> TelegramChannel | None:
+    """Return the process's Telegram channel, or None when TELEGRAM_BOT_TOKEN is not set."""
+    if not runtime.settings.telegram_enabled:
+        return None
+    return TelegramChannel.from_settings(
+        runtime.settings,
+        turns=turns,
+        state=runtime.state,
+        database=runtime.database,
+        secret_box=runtime.secret_box,
+        filestore=runtime.filestore,
+        notice_limit=telegram_notice_limit(runtime.state, shared=runtime.shared_state),
+    )

@@ -10,6 +10,9 @@ are sent while the chat is still held, so they keep their order across messages.
 
 A burst on one chat beyond `MAX_WAITING` messages waiting in this process is refused at the
 edge: nothing of it is applied, and the sender is told once to slow down and send it again.
+
+As a `bot.channel.MessagingChannel` it also delivers the outbox's messages
+(`bot.whatsapp.outbound`).
 """
 
 from __future__ import annotations
@@ -18,19 +21,25 @@ import asyncio
 import logging
 import time
 import traceback
+from collections.abc import Callable
 
+from aiohttp import web
+
+from bot.channel import DeliveryResult, MessagingChannel
 from bot.metrics import turn_finished
 from bot.turns import Step, TurnRunner
 from bot.whatsapp.exceptions import MediaRefused
 from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsupported_kind
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.numbering import Numbered, NumberedMemory
+from bot.whatsapp.outbound import WhatsAppOutbound
 from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.render import render, split_message, toggle_example
 from bot.whatsapp.sender import WhatsAppSender
 from core.i18n import LANGUAGES, Translator
 from flows.events import ChatKey, Event, IncomingFile
 from flows.replies import Reply
+from office.outbound import Outbound
 from storage.database import Database
 from storage.enums import Channel
 from storage.repositories.chats import get_chat
@@ -47,8 +56,10 @@ MAX_WAITING = 30
 SLOW_DOWN_SECONDS = 60.0  # the "slow down" message is sent once per this many seconds
 
 
-class WhatsAppChannel:
+class WhatsAppChannel(MessagingChannel):
     """Receives WhatsApp messages, runs them as turns and sends the replies."""
+
+    name = Channel.WHATSAPP
 
     def __init__(
         self,
@@ -61,8 +72,16 @@ class WhatsAppChannel:
         database: Database,
         texts: Translator,
         max_waiting: int = MAX_WAITING,
+        outbound: WhatsAppOutbound | None = None,
+        auth_token: str = "",
+        public_base_url: str | None = None,
+        extra_routes: Callable[[web.Application], None] | None = None,
     ) -> None:
         self.sender = sender
+        self.outbound = outbound
+        self._auth_token = auth_token
+        self._public_base_url = public_base_url
+        self._extra_routes = extra_routes
         self.outbox = outbox
         self.turns = turns
         self._media = media
@@ -97,6 +116,30 @@ class WhatsAppChannel:
         """Wait until every accepted message has been processed (shutdown, tests)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def mount(self, app: web.Application) -> None:
+        """Serve the webhooks (and the photo links Twilio fetches) on `app`."""
+        # Imported here: the webhooks module names this class for its application key.
+        from bot.whatsapp.webhooks import setup_whatsapp
+
+        setup_whatsapp(
+            app, self, auth_token=self._auth_token, public_base_url=self._public_base_url
+        )
+        if self._extra_routes is not None:
+            self._extra_routes(app)
+
+    async def start(self) -> None:
+        """Nothing to start: Twilio calls the webhooks once the server listens."""
+
+    async def stop(self) -> None:
+        """Finish the messages already accepted."""
+        await self.drain()
+
+    async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
+        """Send one of the outbox's messages (see `bot.channel.MessagingChannel.deliver`)."""
+        if self.outbound is None:
+            raise RuntimeError("the channel was built without its outbound side")
+        return await self.outbound.deliver(message, parts_sent=parts_sent)
 
     async def _process(
         self, message: InboundMessage, applied: asyncio.Future[None], *, started: float
