@@ -95,6 +95,7 @@ class OutboxSender:
         poll_seconds: float = POLL_SECONDS,
         lease: timedelta = LEASE,
         backoff: float = BASE_BACKOFF,
+        batch: int = BATCH,
     ) -> None:
         self.channels: Mapping[Channel, MessagingChannel] = {} if channels is None else channels
         self._database = database
@@ -103,6 +104,7 @@ class OutboxSender:
         self._poll = poll_seconds
         self._lease = lease
         self.backoff = backoff  # the first wait after a 5xx or a network failure, doubling
+        self.batch = batch  # messages claimed (and sent side by side) per round
         self._wake = asyncio.Event()
         self._round = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
@@ -189,7 +191,9 @@ class OutboxSender:
             expanded = await self._expand()
             now = self._clock()
             async with self._database.session() as session:
-                rows = await claim_due(session, now=now, lease_until=now + self._lease, limit=BATCH)
+                rows = await claim_due(
+                    session, now=now, lease_until=now + self._lease, limit=self.batch
+                )
             await asyncio.gather(*(self._send(row) for row in rows))
             return expanded + len(rows)
 

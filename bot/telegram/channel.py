@@ -49,11 +49,11 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 POLLING_TIMEOUT = 25  # seconds a getUpdates long poll may wait for news
 
 
-def rate_limit(state: StateStore, sleep: Callable[[float], Awaitable[Any]]) -> RateLimit:
-    """Return the message rate limit of the bot, shared by the replicas when state is in Redis."""
-    from storage.state.redis import RedisStateStore
-
-    if isinstance(state, RedisStateStore):
+def rate_limit(
+    state: StateStore, sleep: Callable[[float], Awaitable[Any]], *, shared: bool
+) -> RateLimit:
+    """Return the message rate limit of the bot, shared by the replicas when `shared` (Redis)."""
+    if shared:
         return SharedRateLimit(state, sleep=sleep)
     return TokenBucket(sleep=sleep)  # one process: its own bucket is the whole rate
 
@@ -99,7 +99,7 @@ class TelegramChannel(MessagingChannel):
         self.texts = texts or channel_texts()
         self.secret = webhook_secret(secret_box)
         self.sender = TelegramSender(
-            bot, on_blocked=self._blocked, bucket=bucket or rate_limit(state, sleep), sleep=sleep
+            bot, on_blocked=self._blocked, bucket=bucket or TokenBucket(sleep=sleep), sleep=sleep
         )
         self.turns = turns
         self.outbound: TelegramOutbound | None = None
@@ -152,6 +152,10 @@ class TelegramChannel(MessagingChannel):
             database=database,
             secret_box=secret_box,
             public_base_url=settings.public_base_url,
+            bucket=options.pop("bucket", None)
+            or rate_limit(
+                state, options.get("sleep", asyncio.sleep), shared=bool(settings.redis_url)
+            ),
             bot_username=settings.telegram_bot_username,
             **options,
         )

@@ -1,7 +1,7 @@
 """The outbox's rows: stored notices expanded into messages, claimed in order, marked done.
 
-Claiming is one statement (`UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)
-RETURNING`): on PostgreSQL replicas share the work without waiting on each other's rows; on
+Claiming is one statement (`WITH due AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ... FROM
+due RETURNING`): on PostgreSQL replicas share the work without waiting on each other's rows; on
 SQLite the statement holds the database's write lock, so two claims never take the same row.
 A claim leases the row (`not_before` moves to the end of the lease): a sender that dies while
 sending leaves the row to be claimed again once the lease is over.
@@ -96,16 +96,20 @@ async def claim_due(
             earlier.id < candidate.id,
         )
     )
+    # A materialized CTE: PostgreSQL may run an `IN (SELECT ... LIMIT n)` subquery more than
+    # once and so update more than n rows; the CTE is evaluated (and its rows locked) once.
     due = (
         select(candidate.id)
         .where(candidate.status == PENDING, candidate.not_before <= now, first_of_chat)
         .order_by(candidate.id)
         .limit(limit)
         .with_for_update(skip_locked=True, of=candidate)
+        .cte("due")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     claimed = await session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == PENDING)
+        .where(OutboxMessage.id == due.c.id, OutboxMessage.status == PENDING)
         .values(not_before=lease_until, attempts=OutboxMessage.attempts + 1)
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)

@@ -86,6 +86,9 @@ async def test_a_burst_of_announcements_on_whatsapp_goes_at_the_configured_rate(
             let_through.append(clock())
 
     delivery.limit = Noted()
+    # One message at a time: the fake clock moves for every sleeper, so sends side by side
+    # would read it after the others had moved it (the limit, not the clock, is under test).
+    runtime.outbox.batch = 1
     world = campus.world
     async with database.session() as s:
         for n in range(12):  # never wrote to the bot: reached on WhatsApp at the granted phone

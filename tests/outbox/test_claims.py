@@ -1,0 +1,41 @@
+"""Claiming the outbox's messages: at most the batch, the oldest pending one of each chat."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.database import Database
+from storage.enums import Channel
+from storage.models.outbox import SENT
+from storage.repositories.outbox import add_message, claim_due, settle
+
+
+async def test_a_claim_takes_at_most_the_batch_and_one_message_per_chat(database: Database):
+    async with database.session() as s:
+        for chat in range(5):
+            for n in range(2):
+                await add_message(
+                    s, channel=Channel.TELEGRAM, chat_id=str(chat), key=f"k:{chat}:{n}"
+                )
+        assert not await add_message(s, channel=Channel.TELEGRAM, chat_id="0", key="k:0:0")
+    now = datetime.now(UTC) + timedelta(seconds=1)
+    lease = now + timedelta(minutes=2)
+    async with database.session() as s:
+        first = await claim_due(s, now=now, lease_until=lease, limit=3)
+    assert [r.key for r in first] == ["k:0:0", "k:1:0", "k:2:0"]
+    async with database.session() as s:
+        second = await claim_due(s, now=now, lease_until=lease, limit=10)
+    # Chats 0-2 wait for their leased first message; 3 and 4 give their first.
+    assert [r.key for r in second] == ["k:3:0", "k:4:0"]
+    async with database.session() as s:
+        await settle(s, first[0].id, status=SENT, parts_sent=1)
+    async with database.session() as s:
+        third = await claim_due(s, now=now, lease_until=lease, limit=10)
+    assert [r.key for r in third] == ["k:0:1"]  # chat 0's second, now that its first is sent
+    later = lease + timedelta(seconds=1)
+    async with database.session() as s:
+        after_lease = await claim_due(
+            s, now=later, lease_until=later + timedelta(minutes=2), limit=10
+        )
+    assert [r.key for r in after_lease] == ["k:0:1", "k:1:0", "k:2:0", "k:3:0", "k:4:0"]
+    assert {r.attempts for r in after_lease} == {2}
