@@ -120,6 +120,25 @@ class OutboxSender:
     def wake(self) -> None:
         self._wake.set()
 
+    async def hand_over(
+        self, channel: Channel, chat_id: str, replies: Sequence[Reply], *, key: str, language: str
+    ) -> None:
+        """Store a turn's replies its channel could not send (429/5xx to the end), in order.
+
+        Written in a short transaction of its own, after the turn's: the outbox then sends
+        them with the chat's other stored messages, in order, honouring the provider's wait.
+        """
+        async with self._database.session() as session:
+            for n, reply in enumerate(replies):
+                await add_message(
+                    session,
+                    channel=channel,
+                    chat_id=chat_id,
+                    key=f"{key}:{n}:later",
+                    reply=reply_to_json(reply, language),
+                )
+        self.wake()
+
     # --- running ------------------------------------------------------------------------
 
     def start(self) -> None:

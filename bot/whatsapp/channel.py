@@ -21,7 +21,8 @@ import asyncio
 import logging
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from aiohttp import web
 
@@ -46,6 +47,15 @@ from storage.repositories.chats import get_chat
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
+
+
+class HandOver(Protocol):
+    """Stores replies the channel could not send for the outbox to send later, in order."""
+
+    async def __call__(
+        self, channel: Channel, chat_id: str, replies: Sequence[Reply], *, key: str, language: str
+    ) -> None: ...
+
 
 # Twilio waits 15 s for the webhook's answer; a turn longer than this (a slow media download)
 # is acknowledged before its commit and goes on in the background.
@@ -76,12 +86,14 @@ class WhatsAppChannel(MessagingChannel):
         auth_token: str = "",
         public_base_url: str | None = None,
         extra_routes: Callable[[web.Application], None] | None = None,
+        hand_over: HandOver | None = None,
     ) -> None:
         self.sender = sender
         self.outbound = outbound
         self._auth_token = auth_token
         self._public_base_url = public_base_url
         self._extra_routes = extra_routes
+        self._hand_over = hand_over
         self.outbox = outbox
         self.turns = turns
         self._media = media
@@ -251,12 +263,19 @@ class WhatsAppChannel(MessagingChannel):
         # question now asked. A message without one leaves no list to answer by number.
         await self._numbered.remember(message.chat_id, numbered)
         # One text for the whole batch: separate messages may reach the phone out of order.
-        for n, part in enumerate(split_message("\n\n".join(blocks))):
-            result = await self.sender.send(
-                message.phone, key=f"reply:{message.message_sid}:{n}", purpose="reply", text=part
-            )
-            if not result.sent:
-                break
+        parts = split_message("\n\n".join(blocks))
+        for n, part in enumerate(parts):
+            key = f"reply:{message.message_sid}:{n}"
+            result = await self.sender.send(message.phone, key=key, purpose="reply", text=part)
+            if result.sent:
+                continue
+            if result.retryable and self._hand_over is not None:
+                # Twilio refused it for now, to the end of the retries: the outbox tries again.
+                later = [Reply(text) for text in parts[n:]]
+                await self._hand_over(
+                    Channel.WHATSAPP, message.chat_id, later, key=key, language=language or "ky"
+                )
+            break
 
     async def _apologize(self, message: InboundMessage) -> None:
         try:

@@ -56,6 +56,9 @@ class SendResult:
     error_code: int | None = None
     duplicate: bool = False  # the key was recorded before: nothing was sent this time
     retry_after: float | None = None  # status RETRY: Twilio's Retry-After, when it gave one
+    # Failed only for now: Twilio kept answering 429/5xx (or refusing connections) until the
+    # retries ran out; the same message may be tried again later under another key.
+    retryable: bool = False
 
 
 RETRY = "retry"  # retry_later: Twilio did nothing (429, 5xx, refused connection); try later
@@ -169,13 +172,22 @@ class WhatsAppSender:
                     await self._outbox.finish(
                         row_id, status=FAILED, attempts=attempts, error_code=error.code
                     )
-                    return SendResult(sent=False, status=FAILED, error_code=error.code)
+                    return SendResult(
+                        sent=False,
+                        status=FAILED,
+                        error_code=error.code,
+                        retryable=is_retryable(error),
+                    )
             except (ClientError, TimeoutError) as error:
                 sent(Channel.WHATSAPP, "network")
                 if retry_later and is_retryable(error):
                     await self._outbox.release(row_id)
                     return SendResult(sent=False, status=RETRY)
                 delay = next(delays, None) if is_retryable(error) else None
+                if delay is None and is_retryable(error):
+                    # Never reached Twilio, however often it was tried.
+                    await self._outbox.finish(row_id, status=FAILED, attempts=attempts)
+                    return SendResult(sent=False, status=FAILED, retryable=True)
                 if delay is None:
                     # It may have reached Twilio: not repeated, left for officers to see.
                     log.warning("WhatsApp message outcome unknown: %s", type(error).__name__)

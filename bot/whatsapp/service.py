@@ -180,4 +180,7 @@ def whatsapp_channel(runtime: Runtime, turns: TurnRunner) -> WhatsAppChannel | N
         if links is not None:
             mount_media(app, links=links, database=runtime.database, filestore=runtime.filestore)
 
-    return whatsapp.channel(turns, outbound=outbound, extra_routes=media_routes)
+    hand_over = runtime.outbox.hand_over if runtime.outbox is not None else None
+    return whatsapp.channel(
+        turns, outbound=outbound, extra_routes=media_routes, hand_over=hand_over
+    )
