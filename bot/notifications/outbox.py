@@ -222,8 +222,13 @@ class OutboxSender:
         async with self._database.session() as session:
             stored = await claim_notices(session, limit=BATCH)
             for row in stored:
-                notice = notice_from_json(row.notice)
-                messages = await self._composer.compose(session, notice)
+                try:
+                    notice = notice_from_json(row.notice)
+                    messages = await self._composer.compose(session, notice)
+                except (KeyError, TypeError, ValueError, LookupError) as exc:
+                    # A notice that cannot be read or composed would block every later one.
+                    log.error("outbox notice %s dropped: %s", row.id, type(exc).__name__)
+                    continue
                 for message in messages:
                     if message.channel not in self.channels:
                         continue  # a channel this deployment does not run
