@@ -64,6 +64,7 @@ BASE_BACKOFF = 2.0
 MAX_BACKOFF = 300.0
 MAX_ATTEMPTS = 30  # about two hours of a provider's outage at the capped backoff
 STOP_GRACE = 10.0
+MIN_WAIT = 0.05  # between rounds that found nothing: never a busy loop on the database
 
 
 def reply_to_json(reply: Reply, language: str) -> dict[str, Any]:
@@ -186,7 +187,7 @@ class OutboxSender:
             return self._poll
         if due is None:
             return self._poll
-        return min(self._poll, max(0.0, (due - self._clock()).total_seconds()))
+        return min(self._poll, max(MIN_WAIT, (due - self._clock()).total_seconds()))
 
     async def drain(self, *, within: float = 0.0) -> None:
         """Send every message due now; wait for retries due within `within` seconds too.

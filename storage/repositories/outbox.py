@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,16 +86,8 @@ async def claim_due(
     A chat's later message waits while an earlier one is pending (due later, or leased by a
     sender that is sending it): per chat, messages go out in the order they were stored.
     """
-    # Aliases: the subquery must not correlate with the UPDATE's own table.
-    candidate, earlier = aliased(OutboxMessage), aliased(OutboxMessage)
-    first_of_chat = ~exists().where(
-        and_(
-            earlier.status == PENDING,
-            earlier.channel == candidate.channel,
-            earlier.chat_id == candidate.chat_id,
-            earlier.id < candidate.id,
-        )
-    )
+    candidate = aliased(OutboxMessage)
+    first_of_chat = _first_of_its_chat(candidate)
     # A materialized CTE: PostgreSQL may run an `IN (SELECT ... LIMIT n)` subquery more than
     # once and so update more than n rows; the CTE is evaluated (and its rows locked) once.
     due = (
@@ -115,6 +107,20 @@ async def claim_due(
         .execution_options(synchronize_session=False)
     )
     return sorted(claimed, key=lambda row: row.id)
+
+
+def _first_of_its_chat(candidate: Any) -> ColumnElement[bool]:
+    """Whether no earlier message of `candidate`'s chat is still pending."""
+    # An alias of its own: the subquery must not correlate with an UPDATE's own table.
+    earlier = aliased(OutboxMessage)
+    return ~exists().where(
+        and_(
+            earlier.status == PENDING,
+            earlier.channel == candidate.channel,
+            earlier.chat_id == candidate.chat_id,
+            earlier.id < candidate.id,
+        )
+    )
 
 
 async def settle(
@@ -146,8 +152,12 @@ async def next_due(session: AsyncSession) -> datetime | None:
     """Return when the earliest pending message falls due, or None when nothing is pending."""
     if await session.scalar(select(OutboxNotice.id).limit(1)) is not None:
         return datetime.now(UTC)
+    # Only the first pending message of each chat: a later one waits for it, however due.
+    candidate = aliased(OutboxMessage)
     moment = await session.scalar(
-        select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+        select(func.min(candidate.not_before)).where(
+            candidate.status == PENDING, _first_of_its_chat(candidate)
+        )
     )
     return utc(moment) if moment is not None else None
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from storage.database import Database
 from storage.enums import Channel
 from storage.models.outbox import SENT
-from storage.repositories.outbox import add_message, claim_due, settle
+from storage.repositories.outbox import add_message, claim_due, next_due, settle
 
 
 async def test_a_claim_takes_at_most_the_batch_and_one_message_per_chat(database: Database):
@@ -39,3 +39,20 @@ async def test_a_claim_takes_at_most_the_batch_and_one_message_per_chat(database
         )
     assert [r.key for r in after_lease] == ["k:0:1", "k:1:0", "k:2:0", "k:3:0", "k:4:0"]
     assert {r.attempts for r in after_lease} == {2}
+
+
+async def test_the_next_due_time_is_that_of_a_chat_s_first_pending_message(database: Database):
+    now = datetime.now(UTC)
+    async with database.session() as s:
+        await add_message(
+            s,
+            channel=Channel.WHATSAPP,
+            chat_id="whatsapp:+996700000001",
+            key="first",
+            not_before=now + timedelta(seconds=60),  # waiting for Twilio's Retry-After
+        )
+        await add_message(s, channel=Channel.WHATSAPP, chat_id="whatsapp:+996700000001", key="2nd")
+    async with database.session() as s:
+        due = await next_due(s)
+    # The second is due by its own time, but waits behind the first: the sender sleeps on.
+    assert due is not None and due >= now + timedelta(seconds=59)
