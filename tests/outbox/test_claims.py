@@ -56,3 +56,16 @@ async def test_the_next_due_time_is_that_of_a_chat_s_first_pending_message(datab
         due = await next_due(s)
     # The second is due by its own time, but waits behind the first: the sender sleeps on.
     assert due is not None and due >= now + timedelta(seconds=59)
+
+
+async def test_pending_messages_count_in_the_backlog_metric(database: Database):
+    from bot.metrics.scrape import outbox_backlog
+
+    async with database.session() as s:
+        await add_message(s, channel=Channel.TELEGRAM, chat_id="1", key="a")
+        await add_message(s, channel=Channel.TELEGRAM, chat_id="2", key="b")
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    async with database.session() as s:
+        backlog = {b.channel: b for b in await outbox_backlog(s, now=later)}
+    assert backlog["telegram"].depth == 2 and backlog["telegram"].oldest_age_seconds >= 590
+    assert backlog["whatsapp"].depth == 0
