@@ -10,11 +10,14 @@ one instead of sleeping on retries itself: the outbox keeps the wait in its row.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from aiohttp import web
 
+from flows.replies import Reply
 from office.outbound import Outbound
 from storage.enums import Channel
 
@@ -83,3 +86,15 @@ class MessagingChannel(ABC):
 
         Paced by the channel's limit for the system's own messages; never sleeps on a retry.
         """
+
+
+class HandOver(Protocol):
+    """Stores a turn's replies a channel could not send, for the outbox to send later in order.
+
+    The rule: replies are sent by the channel at once and never stored, except those the
+    provider still refused for now (429/5xx) when the channel's own retries ran out.
+    """
+
+    async def __call__(
+        self, channel: Channel, chat_id: str, replies: Sequence[Reply], *, key: str, language: str
+    ) -> None: ...

@@ -14,7 +14,7 @@ from aiogram.methods import DeleteWebhook, SetWebhook
 from aiogram.types import Update
 from aiohttp import web
 
-from bot.channel import DeliveryResult, MessagingChannel
+from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import inbound
 from bot.notifications.pacing import telegram_notice_limit
 from bot.telegram.blocking import record_blocked
@@ -91,8 +91,10 @@ class TelegramChannel(MessagingChannel):
         bot_username: str | None = None,
         filestore: FileStore | None = None,
         notice_limit: RateLimit | None = None,
+        hand_over: HandOver | None = None,
     ) -> None:
         self.bot = bot
+        self._just_blocked: set[int] = set()
         self.database = database
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self.polling_timeout = polling_timeout
@@ -113,6 +115,8 @@ class TelegramChannel(MessagingChannel):
             downloader=FileDownloader(self.sender, limit=file_limit),
             texts=self.texts,
             database=database,
+            hand_over=hand_over,
+            blocked=self._was_blocked,
         )
         private_only = PrivateChatsOnly(
             sender=self.sender, texts=self.texts, state=state, username=bot_username
@@ -254,7 +258,15 @@ class TelegramChannel(MessagingChannel):
         self._polling_started.set()
 
     async def _blocked(self, chat_id: int) -> None:
+        self._just_blocked.add(chat_id)
         await record_blocked(self.database, chat_id)
+
+    def _was_blocked(self, chat_id: int) -> bool:
+        """Whether sending to `chat_id` just failed because the user blocked the bot."""
+        if chat_id in self._just_blocked:
+            self._just_blocked.discard(chat_id)
+            return True
+        return False
 
 
 def telegram_channel(runtime: Runtime, turns: TurnRunner) -> TelegramChannel | None:
@@ -269,4 +281,5 @@ def telegram_channel(runtime: Runtime, turns: TurnRunner) -> TelegramChannel | N
         secret_box=runtime.secret_box,
         filestore=runtime.filestore,
         notice_limit=telegram_notice_limit(runtime.state, shared=runtime.shared_state),
+        hand_over=runtime.outbox.hand_over if runtime.outbox is not None else None,
     )

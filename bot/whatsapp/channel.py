@@ -21,12 +21,11 @@ import asyncio
 import logging
 import time
 import traceback
-from collections.abc import Callable, Sequence
-from typing import Protocol
+from collections.abc import Callable
 
 from aiohttp import web
 
-from bot.channel import DeliveryResult, MessagingChannel
+from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import turn_finished
 from bot.turns import Step, TurnRunner
 from bot.whatsapp.exceptions import MediaRefused
@@ -47,14 +46,6 @@ from storage.repositories.chats import get_chat
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
-
-
-class HandOver(Protocol):
-    """Stores replies the channel could not send for the outbox to send later, in order."""
-
-    async def __call__(
-        self, channel: Channel, chat_id: str, replies: Sequence[Reply], *, key: str, language: str
-    ) -> None: ...
 
 
 # Twilio waits 15 s for the webhook's answer; a turn longer than this (a slow media download)

@@ -47,3 +47,25 @@ async def test_a_reply_refused_to_the_end_of_the_retries_is_sent_later_once(
     async with database.session() as s:
         row = await s.scalar(select(OutboxMessage))
     assert row.status == "sent" and row.reply is None  # its text is not kept once sent
+
+
+async def test_a_telegram_reply_refused_for_longer_than_the_sender_waits_is_sent_later_once(
+    runtime, database, campus, fake_telegram
+):
+    from fakes.telegram_user import TelegramUser
+
+    runtime.outbox.backoff = 0.05
+    user = TelegramUser(
+        fake_telegram, runtime.telegram.feed_raw_update, user_id=campus["B"].telegram
+    )
+    # Longer than the channel's sender waits for a reply: it gives up at once.
+    fake_telegram.fail_next("sendMessage", status=429, retry_after=61)
+    await user.send_text("/status")
+    assert fake_telegram.texts_to(user.chat_id) == []
+    async with database.session() as s:
+        later = list(await s.scalars(select(OutboxMessage)))
+    assert later and all(r.reply is not None and r.status == "pending" for r in later)
+    await runtime.outbox.drain(within=5)
+    texts = fake_telegram.texts_to(user.chat_id)
+    assert len(texts) == len(later) and len(set(texts)) == len(texts)  # each reply, once
+    assert len(fake_telegram.calls_of("sendMessage")) == 1 + len(later)
