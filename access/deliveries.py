@@ -1,4 +1,8 @@
-"""Delivery problems officers act on: WhatsApp messages that did not arrive, bots blocked.
+"""Delivery problems officers act on: messages that did not arrive, bots blocked.
+
+Three lists: the system's own messages (notices, reminders, announcements) the outbox gave up
+on, on either channel, with the reason; WhatsApp messages Twilio failed or did not deliver;
+and the chats nothing reaches any more.
 
 Each row is tied to a person by what the row itself knows: a WhatsApp message by its phone
 (a grant of the current campaign, or an officer), a chat by the grant or officer it is linked
@@ -27,7 +31,8 @@ from sqlalchemy.orm import aliased
 from access.listing import PAGE_MAX
 from access.scope import Scope
 from storage.enums import Channel, GrantKind, MessageDirection
-from storage.models import AccessGrant, ChannelMessage, LinkedChat, Officer, School
+from storage.models import AccessGrant, ChannelMessage, LinkedChat, Officer, OutboxMessage, School
+from storage.models.outbox import FAILED as OUTBOX_FAILED
 
 # The outbox's vocabulary (bot.whatsapp.outbox.PROBLEM_STATUSES; the web may not import the
 # bot): Twilio's two failures, and "unknown" for a send that timed out and may not have left.
@@ -76,6 +81,90 @@ class BlockedChat:
     phone: str | None
     applicant: str | None
     officer: str | None
+
+
+@dataclass(frozen=True)
+class FailedNotice:
+    """A message the system sent on its own that the outbox gave up on.
+
+    Attributes:
+        at: when it was given up.
+        channel: Telegram or WhatsApp.
+        kind: what it was: the notice's type (``ApplicantNotice``, ``ReviewPrompt``,
+            ``ReminderNotice``, ``AnnouncementNotice``) or ``reply`` (a turn's reply).
+        reason: the short code of why (e.g. ``telegram:blocked``, ``twilio:63024``).
+        phone: the chat's verified phone, else the linked grant's or officer's; may be None.
+        applicant: the linked grant's full name, if any.
+        officer: the linked officer's full name, if any.
+
+    """
+
+    at: datetime
+    channel: Channel
+    kind: str
+    reason: str
+    phone: str | None
+    applicant: str | None
+    officer: str | None
+
+
+async def list_failed_notices(
+    session: AsyncSession, *, actor: Officer, campaign_year: int, offset: int = 0, limit: int = 50
+) -> tuple[list[FailedNotice], int]:
+    """Return one page of the outbox's failed messages `actor` may see, newest first.
+
+    Args:
+        session: the caller's session.
+        actor: the officer looking.
+        campaign_year: grants of earlier campaigns are left out (that applicant is done).
+        offset: rows to skip.
+        limit: page size (1 to 500).
+
+    Returns:
+        The page and the total number of rows in scope.
+
+    """
+    grant, officer, school = _people()
+    chat = aliased(LinkedChat)
+    stmt = (
+        select(
+            OutboxMessage.finished_at.label("at"),
+            OutboxMessage.id.label("id"),
+            OutboxMessage.channel.label("channel"),
+            OutboxMessage.notice.label("notice"),
+            OutboxMessage.error.label("reason"),
+            func.coalesce(chat.phone, grant.phone, officer.phone).label("phone"),
+            grant.full_name.label("applicant"),
+            officer.full_name.label("officer"),
+        )
+        .select_from(OutboxMessage)
+        .outerjoin(
+            chat,
+            (chat.channel == OutboxMessage.channel) & (chat.chat_id == OutboxMessage.chat_id),
+        )
+        .outerjoin(grant, grant.id == chat.grant_id)
+        .outerjoin(officer, officer.id == chat.officer_id)
+        .outerjoin(school, school.id == officer.school_id)
+        .where(
+            OutboxMessage.status == OUTBOX_FAILED,
+            or_(chat.grant_id.is_(None), grant.campaign_year == campaign_year),
+        )
+    )
+    rows, total = await _page(
+        session, _scoped(stmt, Scope.of(actor), grant, officer, school), offset, limit
+    )
+    return [
+        FailedNotice(
+            at=r.at,
+            channel=r.channel,
+            kind=str(r.notice.get("type")) if r.notice else "reply",
+            reason=r.reason or "",
+            phone=r.phone,
+            applicant=r.applicant,
+            officer=r.officer,
+        )
+        for r in rows
+    ], total
 
 
 async def list_failed_messages(

@@ -12,8 +12,9 @@ from aiohttp import web
 
 from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
+from bot.channels import build_channels
 from bot.metrics.endpoint import mount_metrics
-from bot.notifications.wiring import attach_channels, build_dispatcher
+from bot.notifications.wiring import build_outbox
 from bot.reminders import build_scheduler
 from bot.runtime import Runtime
 from bot.telegram import TelegramChannel
@@ -22,6 +23,7 @@ from config.settings import Settings
 from flows.engine import RegistrationFlow
 from office.chat_review import ReviewFlow
 from office.chat_router import ChatRouter
+from storage.enums import Channel
 from storage.migrate import upgrade_head_async
 
 log = logging.getLogger(__name__)
@@ -42,7 +44,9 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     token = runtime.settings.metrics_token
     mount_metrics(app, database=runtime.database, token=token.get_secret_value() if token else None)
-    runtime.notifications = build_dispatcher(runtime)
+    # Built before the channels exist, so the web and the turns can wake it; the channels are
+    # the same dict the runtime fills below.
+    runtime.outbox = build_outbox(runtime)
     setup_admin_web(
         app,
         WebContext(
@@ -54,22 +58,15 @@ def create_app(runtime: Runtime) -> web.Application:
             campaign=runtime.campaign,
             notifier=runtime.notifier,
             bot_texts=runtime.bot_texts,
-            publisher=runtime.notifications,
+            publisher=runtime.outbox,
         ),
     )
     turns = turn_runner(runtime)
-    if runtime.whatsapp is not None:
-        runtime.whatsapp.mount(app, turns)
-    if runtime.settings.telegram_enabled:
-        runtime.telegram = TelegramChannel.from_settings(
-            runtime.settings,
-            turns=turns,
-            state=runtime.state,
-            database=runtime.database,
-            secret_box=runtime.secret_box,
-        )
-        runtime.telegram.mount(app)
-    attach_channels(app, runtime, runtime.notifications)
+    runtime.channels.update(build_channels(runtime, turns))
+    for channel in runtime.channels.values():
+        channel.mount(app)
+    telegram = runtime.channels.get(Channel.TELEGRAM)
+    runtime.telegram = telegram if isinstance(telegram, TelegramChannel) else None
     return app
 
 
@@ -90,8 +87,19 @@ def turn_runner(runtime: Runtime) -> TurnRunner:
         database=runtime.database,
         state=runtime.state,
         translator=runtime.bot_texts,
-        publisher=runtime.notifications,
+        publisher=runtime.outbox,
     )
+
+
+async def start_channels(runtime: Runtime) -> None:
+    """Start each channel, then the outbox sender (what was due before a restart goes first)."""
+    for name, channel in runtime.channels.items():
+        try:
+            await channel.start()
+        except TelegramAPIError as exc:  # the web and the other channels still serve
+            log.error("%s: could not start (%s)", name.value, type(exc).__name__)
+    if runtime.outbox is not None:
+        runtime.outbox.start()
 
 
 def channel_status(settings: Settings) -> list[str]:
@@ -126,11 +134,7 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
     print(f"Officers' web: http://{settings.web_host}:{settings.web_port}/", flush=True)
     for line in channel_status(settings):
         print(line, flush=True)
-    if runtime.telegram is not None:
-        try:
-            await runtime.telegram.start()
-        except TelegramAPIError as exc:  # the web and the other channels still serve
-            log.error("Telegram: could not start (%s)", type(exc).__name__)
+    await start_channels(runtime)
     reminders = build_scheduler(runtime)
     reminders.start()
     stop = asyncio.Event()

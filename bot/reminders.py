@@ -55,21 +55,16 @@ async def run_lock(session: AsyncSession) -> AsyncIterator[bool]:
 
 def sending_channels(runtime: Runtime) -> set[Channel]:
     """Return the messaging channels this process can send on."""
-    channels = set()
-    if runtime.telegram is not None:
-        channels.add(Channel.TELEGRAM)
-    if runtime.whatsapp is not None:
-        channels.add(Channel.WHATSAPP)
-    return channels
+    return set(runtime.channels)
 
 
 def build_scheduler(runtime: Runtime) -> ReminderScheduler:
     """Return the scheduler of a process whose app (and so its channels) is built."""
-    assert runtime.notifications is not None  # noqa: S101 - create_app sets it
+    assert runtime.outbox is not None  # noqa: S101 - create_app sets it
     return ReminderScheduler(
         database=runtime.database,
         campaign=runtime.campaign,
-        publisher=runtime.notifications,
+        publisher=runtime.outbox,
         channels=sending_channels(runtime),
         interval=runtime.settings.reminders_interval_seconds,
     )

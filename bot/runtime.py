@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from access.notifier import CredentialsNotifier, NoChannelNotifier
-from bot.notifications import NotificationDispatcher
+from bot.channel import MessagingChannel
+from bot.notifications.outbox import OutboxSender
 from bot.telegram import TelegramChannel
 from bot.whatsapp import WhatsApp
 from config.campaign import Campaign, load_campaign
@@ -14,6 +15,7 @@ from core.i18n import Translator
 from core.texts import conversation_texts
 from storage.credentials import SecretBox
 from storage.database import Database
+from storage.enums import Channel
 from storage.filestore import FileStore, filestore_from_settings
 from storage.state import StateStore, state_store_from_url
 
@@ -30,7 +32,20 @@ class Runtime:
     notifier: CredentialsNotifier
     whatsapp: WhatsApp | None = None  # set when TWILIO_* are configured
     telegram: TelegramChannel | None = None  # set by create_app when TELEGRAM_BOT_TOKEN is set
-    notifications: NotificationDispatcher | None = None  # set by create_app
+    # The configured channels by name, built once by create_app (`bot.channels`).
+    channels: dict[Channel, MessagingChannel] = field(default_factory=dict)
+    outbox: OutboxSender | None = None  # set by create_app
+
+    @property
+    def shared_state(self) -> bool:
+        """Whether the state store is shared by the replicas (Redis), so limits are shared."""
+        return self.settings.redis_url is not None
+
+    @property
+    def web_base_url(self) -> str:
+        """The address officers open the web at (links in messages point there)."""
+        settings = self.settings
+        return settings.public_base_url or f"http://{settings.web_host}:{settings.web_port}"
 
     @classmethod
     def from_settings(cls, settings: Settings, *, campaign: Campaign | None = None) -> Runtime:
@@ -54,9 +69,11 @@ class Runtime:
         )
 
     async def close(self) -> None:
-        if self.notifications is not None:
-            await self.notifications.drain()
-        if self.telegram is not None:
+        if self.outbox is not None:
+            await self.outbox.stop()
+        for channel in self.channels.values():
+            await channel.stop()
+        if self.telegram is not None and Channel.TELEGRAM not in self.channels:
             await self.telegram.stop()
         if self.whatsapp is not None:
             await self.whatsapp.close()

@@ -10,9 +10,10 @@ A channel hands the runner what a user did, with the provider's delivery id:
 arrives (before anything awaits the network), across replicas the state store's lock gives
 exclusion. `run` opens the turn's one transaction, routes and applies the events through the
 conversation, with the delivery id recorded first in the same transaction (`INSERT ... ON
-CONFLICT DO NOTHING`), and commits; the notices the turn queued are published only after the
-commit. A delivery recorded before (a redelivery after a crash, or to another replica) is not
-applied again: the user is shown the current question instead.
+CONFLICT DO NOTHING`), and commits; the notices the turn queued are stored in the outbox by
+that transaction, and the publisher (the outbox sender) is woken only after the commit. A
+delivery recorded before (a redelivery after a crash, or to another replica) is not applied
+again: the user is shown the current question instead.
 """
 
 from __future__ import annotations

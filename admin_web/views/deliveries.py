@@ -1,16 +1,17 @@
-"""Delivery problems: WhatsApp messages that did not arrive, and chats that blocked the bot.
+"""Delivery problems: notices not sent, WhatsApp messages not delivered, chats that blocked.
 
-Two lists on one page, each paged by its own parameter (``messages``, ``chats``) so that
-turning one page keeps the other where it was.
+Three lists on one page, each paged by its own parameter (``notices``, ``messages``,
+``chats``) so that turning one page keeps the others where they were.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
-from access.deliveries import list_blocked_chats, list_failed_messages
+from access.deliveries import list_blocked_chats, list_failed_messages, list_failed_notices
 from admin_web.actor import acting_officer
 from admin_web.context import WEB_CONTEXT
 from admin_web.paging import Page, PageRequest
@@ -20,8 +21,10 @@ from admin_web.routing import WebRoute, get
 from storage.enums import Role
 
 PAGE_SIZE = 25
+NOTICES_PARAM = "notices"
 MESSAGES_PARAM = "messages"
 CHATS_PARAM = "chats"
+PARAMS = (NOTICES_PARAM, MESSAGES_PARAM, CHATS_PARAM)
 
 # Twilio error codes officers meet most, and the sentence that explains each; other codes
 # are shown as they are. https://www.twilio.com/docs/api/errors
@@ -34,6 +37,14 @@ ERROR_TEXTS: dict[int, str] = {
     30006: "deliveries.error.landline",
     30007: "deliveries.error.filtered",
     21610: "deliveries.error.unsubscribed",
+}
+# The outbox's reasons for giving a message up (bot.channel.DeliveryResult.reason).
+REASON_TEXTS: dict[str, str] = {
+    "telegram:blocked": "deliveries.reason.blocked",
+    "telegram:chat_gone": "deliveries.reason.chat_gone",
+    "gave_up": "deliveries.reason.gave_up",
+    "channel_off": "deliveries.reason.channel_off",
+    **{f"twilio:{code}": text for code, text in ERROR_TEXTS.items()},
 }
 
 
@@ -50,9 +61,16 @@ class NamedPage(Page):
 
 async def deliveries(request: web.Request) -> web.StreamResponse:
     year = request.app[WEB_CONTEXT].campaign.year
-    numbers = {p: page_number(request, p) for p in (MESSAGES_PARAM, CHATS_PARAM)}
+    numbers = {p: page_number(request, p) for p in PARAMS}
     wanted = {p: PageRequest(query="", page=n, size=PAGE_SIZE) for p, n in numbers.items()}
     async with acting_officer(request) as (session, actor):
+        notices, notices_total = await list_failed_notices(
+            session,
+            actor=actor,
+            campaign_year=year,
+            offset=wanted[NOTICES_PARAM].offset,
+            limit=PAGE_SIZE,
+        )
         messages, messages_total = await list_failed_messages(
             session,
             actor=actor,
@@ -71,23 +89,24 @@ async def deliveries(request: web.Request) -> web.StreamResponse:
         request,
         "deliveries.html",
         {
-            "messages": NamedPage(
-                messages,
-                messages_total,
-                wanted[MESSAGES_PARAM],
-                param=MESSAGES_PARAM,
-                others=((CHATS_PARAM, str(numbers[CHATS_PARAM])),),
-            ),
-            "chats": NamedPage(
-                chats,
-                chats_total,
-                wanted[CHATS_PARAM],
-                param=CHATS_PARAM,
-                others=((MESSAGES_PARAM, str(numbers[MESSAGES_PARAM])),),
-            ),
+            "notices": _named(notices, notices_total, wanted, numbers, NOTICES_PARAM),
+            "messages": _named(messages, messages_total, wanted, numbers, MESSAGES_PARAM),
+            "chats": _named(chats, chats_total, wanted, numbers, CHATS_PARAM),
             "error_texts": ERROR_TEXTS,
+            "reason_texts": REASON_TEXTS,
         },
     )
+
+
+def _named(
+    rows: list[Any],
+    total: int,
+    wanted: dict[str, PageRequest],
+    numbers: dict[str, int],
+    param: str,
+) -> NamedPage:
+    others = tuple((p, str(numbers[p])) for p in PARAMS if p != param)
+    return NamedPage(rows, total, wanted[param], param=param, others=others)
 
 
 ROUTES: list[WebRoute] = [

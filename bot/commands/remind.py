@@ -92,10 +92,12 @@ async def _send(settings: Settings, campaign: Campaign) -> list[Due] | None:
 
     runtime = Runtime.from_settings(settings, campaign=campaign)
     try:
-        create_app(runtime)  # builds the channels and the notice dispatcher; no network yet
+        create_app(runtime)  # builds the channels and the outbox sender; no network yet
         due = await build_scheduler(runtime).run_once()
+        assert runtime.outbox is not None  # noqa: S101 - create_app sets it
+        await runtime.outbox.drain()  # sends what is due now; a retry is left to `serve`
     finally:
-        await runtime.close()  # waits for the notices to be delivered
+        await runtime.close()
     return due
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.whatsapp.outbox import RESERVED
 from storage.enums import Channel, MessageDirection
-from storage.models import ChannelMessage, Registration
+from storage.models import ChannelMessage, OutboxMessage, Registration
+from storage.models.outbox import PENDING
 
 
 @dataclass(frozen=True)
@@ -27,15 +28,23 @@ class Backlog:
 
 
 async def outbox_backlog(session: AsyncSession, *, now: datetime | None = None) -> list[Backlog]:
-    """Return the backlog of every outbox.
+    """Return the backlog of each messaging channel.
 
-    Today the only outbox is WhatsApp's rows of `channel_messages`: a row is reserved before
-    the Twilio call and leaves `reserved` once Twilio answers. A reserved row that grows old is
-    a send stuck in retries, or one a process died in the middle of. Telegram replies are sent
-    at once and keep no outbox. A general outbox joins here, one `Backlog` per channel.
+    Two kinds of rows wait: the outbox's pending messages (notices, and replies handed over;
+    one still pending long is a provider refusing, or a sender gone), and WhatsApp's rows of
+    `channel_messages` reserved before a Twilio call that has not been answered (a send stuck
+    in retries, or one a process died in the middle of).
     """
     now = now or datetime.now(UTC)
-    depth, oldest = (
+    waiting: dict[Channel, tuple[int, datetime | None]] = {}
+    pending = await session.execute(
+        select(OutboxMessage.channel, func.count(), func.min(OutboxMessage.created_at))
+        .where(OutboxMessage.status == PENDING)
+        .group_by(OutboxMessage.channel)
+    )
+    for channel, depth, oldest in pending:
+        waiting[channel] = (int(depth), oldest)
+    reserved, oldest_reserved = (
         await session.execute(
             select(func.count(), func.min(ChannelMessage.created_at)).where(
                 ChannelMessage.channel == Channel.WHATSAPP,
@@ -44,12 +53,26 @@ async def outbox_backlog(session: AsyncSession, *, now: datetime | None = None) 
             )
         )
     ).one()
-    age = 0.0
-    if oldest is not None:
-        if oldest.tzinfo is None:  # SQLite gives back naive UTC
-            oldest = oldest.replace(tzinfo=UTC)
-        age = max(0.0, (now - oldest).total_seconds())
-    return [Backlog(channel=Channel.WHATSAPP.value, depth=int(depth), oldest_age_seconds=age)]
+    depth, oldest = waiting.get(Channel.WHATSAPP, (0, None))
+    waiting[Channel.WHATSAPP] = (depth + int(reserved), _earliest(oldest, oldest_reserved))
+    waiting.setdefault(Channel.TELEGRAM, (0, None))
+    return [
+        Backlog(channel=channel.value, depth=depth, oldest_age_seconds=_age(oldest, now))
+        for channel, (depth, oldest) in sorted(waiting.items())
+    ]
+
+
+def _earliest(*moments: datetime | None) -> datetime | None:
+    known = [_utc(m) for m in moments if m is not None]
+    return min(known) if known else None
+
+
+def _age(oldest: datetime | None, now: datetime) -> float:
+    return 0.0 if oldest is None else max(0.0, (now - _utc(oldest)).total_seconds())
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite: naive UTC
 
 
 async def registrations_by_status(session: AsyncSession) -> dict[tuple[int, str], int]:

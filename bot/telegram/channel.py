@@ -7,20 +7,23 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import DeleteWebhook, SetWebhook
 from aiogram.types import Update
 from aiohttp import web
 
+from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import inbound
+from bot.notifications.pacing import telegram_notice_limit
 from bot.telegram.blocking import record_blocked
 from bot.telegram.commands import publish_commands
 from bot.telegram.conversation import TelegramConversation
 from bot.telegram.dispatcher import build_dispatcher
 from bot.telegram.files import MAX_FILE_BYTES, FileDownloader
 from bot.telegram.in_flight import UpdatesInFlight
+from bot.telegram.outbound import TelegramOutbound
 from bot.telegram.private_only import PrivateChatsOnly
 from bot.telegram.ratelimit import RateLimit, SharedRateLimit, TokenBucket
 from bot.telegram.render import ReplyRenderer
@@ -30,10 +33,15 @@ from bot.telegram.webhook import WEBHOOK_PATH, WebhookReceiver, webhook_secret
 from bot.turns import TurnRunner
 from config.settings import Settings
 from core.i18n import Translator
+from office.outbound import Outbound
 from storage.credentials import SecretBox
 from storage.database import Database
 from storage.enums import Channel
+from storage.filestore import FileStore
 from storage.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +49,11 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 POLLING_TIMEOUT = 25  # seconds a getUpdates long poll may wait for news
 
 
-def rate_limit(state: StateStore, sleep: Callable[[float], Awaitable[Any]]) -> RateLimit:
-    """Return the message rate limit of the bot, shared by the replicas when state is in Redis."""
-    from storage.state.redis import RedisStateStore
-
-    if isinstance(state, RedisStateStore):
+def rate_limit(
+    state: StateStore, sleep: Callable[[float], Awaitable[Any]], *, shared: bool
+) -> RateLimit:
+    """Return the message rate limit of the bot, shared by the replicas when `shared` (Redis)."""
+    if shared:
         return SharedRateLimit(state, sleep=sleep)
     return TokenBucket(sleep=sleep)  # one process: its own bucket is the whole rate
 
@@ -55,13 +63,16 @@ def channel_texts() -> Translator:
     return Translator.load(LOCALE_DIR, "telegram")
 
 
-class TelegramChannel:
+class TelegramChannel(MessagingChannel):
     """Receives Telegram updates, passes them to the flow, and sends its replies.
 
     Build it with `from_settings`, then `mount(app)` before the web server starts, and
     `start()`: with a public base URL it registers the webhook, otherwise it polls. `stop()`
-    finishes the updates already accepted and closes the HTTP session.
+    finishes the updates already accepted and closes the HTTP session. `deliver` sends the
+    outbox's messages (`bot.telegram.outbound`), paced by `notice_limit`.
     """
+
+    name = Channel.TELEGRAM
 
     def __init__(
         self,
@@ -78,19 +89,27 @@ class TelegramChannel:
         polling_timeout: int = POLLING_TIMEOUT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         bot_username: str | None = None,
+        filestore: FileStore | None = None,
+        notice_limit: RateLimit | None = None,
+        hand_over: HandOver | None = None,
     ) -> None:
         self.bot = bot
+        self._just_blocked: set[int] = set()
         self.database = database
         self.public_base_url = public_base_url.rstrip("/") if public_base_url else None
         self.polling_timeout = polling_timeout
         self.texts = texts or channel_texts()
         self.secret = webhook_secret(secret_box)
         self.sender = TelegramSender(
-            bot, on_blocked=self._blocked, bucket=bucket or rate_limit(state, sleep), sleep=sleep
+            bot, on_blocked=self._blocked, bucket=bucket or TokenBucket(sleep=sleep), sleep=sleep
         )
         # Answers to what a user sent go at once; `sender` (rate-limited) is for notices.
         self.replies = self.sender.for_replies()
         self.turns = turns
+        self.outbound: TelegramOutbound | None = None
+        if filestore is not None:
+            limit = notice_limit or TokenBucket(sleep=sleep)
+            self.outbound = TelegramOutbound(bot, filestore=filestore, limit=limit)
         conversation = TelegramConversation(
             turns=turns,
             sender=self.replies,
@@ -98,6 +117,8 @@ class TelegramChannel:
             downloader=FileDownloader(self.replies, limit=file_limit),
             texts=self.texts,
             database=database,
+            hand_over=hand_over,
+            blocked=self._was_blocked,
         )
         private_only = PrivateChatsOnly(
             sender=self.replies, texts=self.texts, state=state, username=bot_username
@@ -137,6 +158,10 @@ class TelegramChannel:
             database=database,
             secret_box=secret_box,
             public_base_url=settings.public_base_url,
+            bucket=options.pop("bucket", None)
+            or rate_limit(
+                state, options.get("sleep", asyncio.sleep), shared=bool(settings.redis_url)
+            ),
             bot_username=settings.telegram_bot_username,
             **options,
         )
@@ -225,8 +250,38 @@ class TelegramChannel:
         await self.wait_idle()
         await self.bot.session.close()
 
+    async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
+        """Send one of the outbox's messages (see `bot.channel.MessagingChannel.deliver`)."""
+        if self.outbound is None:
+            raise RuntimeError("the channel was built without a file store: it cannot deliver")
+        return await self.outbound.deliver(message, parts_sent=parts_sent)
+
     async def _on_polling_startup(self) -> None:
         self._polling_started.set()
 
     async def _blocked(self, chat_id: int) -> None:
+        self._just_blocked.add(chat_id)
         await record_blocked(self.database, chat_id)
+
+    def _was_blocked(self, chat_id: int) -> bool:
+        """Whether sending to `chat_id` just failed because the user blocked the bot."""
+        if chat_id in self._just_blocked:
+            self._just_blocked.discard(chat_id)
+            return True
+        return False
+
+
+def telegram_channel(runtime: Runtime, turns: TurnRunner) -> TelegramChannel | None:
+    """Return the process's Telegram channel, or None when TELEGRAM_BOT_TOKEN is not set."""
+    if not runtime.settings.telegram_enabled:
+        return None
+    return TelegramChannel.from_settings(
+        runtime.settings,
+        turns=turns,
+        state=runtime.state,
+        database=runtime.database,
+        secret_box=runtime.secret_box,
+        filestore=runtime.filestore,
+        notice_limit=telegram_notice_limit(runtime.state, shared=runtime.shared_state),
+        hand_over=runtime.outbox.hand_over if runtime.outbox is not None else None,
+    )

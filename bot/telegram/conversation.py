@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+import uuid
+from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
+from bot.channel import HandOver
 from bot.metrics import turn_finished
 from bot.telegram.blocking import record_blocked, record_unblocked
 from bot.telegram.events import callback_event, message_event
@@ -57,7 +60,11 @@ class TelegramConversation:
         downloader: FileDownloader,
         texts: Translator,
         database: Database,
+        hand_over: HandOver | None = None,
+        blocked: Callable[[int], bool] | None = None,
     ) -> None:
+        self._hand_over = hand_over
+        self._blocked = blocked or (lambda _chat_id: False)
         self._turns = turns
         self._sender = sender
         self._renderer = renderer
@@ -128,7 +135,18 @@ class TelegramConversation:
             async def language() -> str:
                 return await chat_language(self._database, chat_id, hint=hint)
 
-            await self._renderer.render(chat_id, replies, language=language, pressed=pressed)
+            unsent = await self._renderer.render(
+                chat_id, replies, language=language, pressed=pressed
+            )
+            if unsent and self._hand_over is not None and not self._blocked(chat_id):
+                # Not delivered after the sender's retries (429/5xx): the outbox tries again.
+                await self._hand_over(
+                    Channel.TELEGRAM,
+                    str(chat_id),
+                    unsent,
+                    key=f"reply:{delivery or uuid.uuid4().hex}",
+                    language=await language(),
+                )
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what=event.kind)
             _observe(started, "failed", delivery)

@@ -91,8 +91,10 @@ class ReplyRenderer:
         *,
         language: Callable[[], Awaitable[str]],
         pressed: Pressed | None = None,
-    ) -> None:
+    ) -> list[Reply]:
         """Send `replies` to `chat_id`; stop at the first one that cannot be delivered.
+
+        Returns the replies not delivered (that one and those after it), or [] when all were.
 
         Args:
             chat_id: the Telegram chat.
@@ -104,7 +106,7 @@ class ReplyRenderer:
         """
         contact_key = f"tg:contact_kb:{chat_id}"
         keyboard_shown = await self._state.get(contact_key) is not None
-        for reply in replies:
+        for index, reply in enumerate(replies):
             markup: Markup = inline_keyboard(reply)
             if reply.request_contact:
                 lang = await language()
@@ -122,10 +124,11 @@ class ReplyRenderer:
                 chat_id=chat_id,
             )
             if sent is None:
-                return
+                return list(replies[index:])
             if reply.request_contact:
                 keyboard_shown = True
                 await self._state.set(contact_key, "1", ttl=CONTACT_KEYBOARD_TTL)
+        return []
 
     async def _edit(self, chat_id: int, pressed: Pressed, reply: Reply) -> bool:
         """Redraw the pressed message in place; False when a new message must be sent."""

@@ -10,6 +10,9 @@ are sent while the chat is still held, so they keep their order across messages.
 
 A burst on one chat beyond `MAX_WAITING` messages waiting in this process is refused at the
 edge: nothing of it is applied, and the sender is told once to slow down and send it again.
+
+As a `bot.channel.MessagingChannel` it also delivers the outbox's messages
+(`bot.whatsapp.outbound`).
 """
 
 from __future__ import annotations
@@ -18,25 +21,32 @@ import asyncio
 import logging
 import time
 import traceback
+from collections.abc import Callable
 
+from aiohttp import web
+
+from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import turn_finished
 from bot.turns import Step, TurnRunner
 from bot.whatsapp.exceptions import MediaRefused
 from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsupported_kind
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.numbering import Numbered, NumberedMemory
+from bot.whatsapp.outbound import WhatsAppOutbound
 from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.render import render, split_message, toggle_example
 from bot.whatsapp.sender import WhatsAppSender
 from core.i18n import LANGUAGES, Translator
 from flows.events import ChatKey, Event, IncomingFile
 from flows.replies import Reply
+from office.outbound import Outbound
 from storage.database import Database
 from storage.enums import Channel
 from storage.repositories.chats import get_chat
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
+
 
 # Twilio waits 15 s for the webhook's answer; a turn longer than this (a slow media download)
 # is acknowledged before its commit and goes on in the background.
@@ -47,8 +57,10 @@ MAX_WAITING = 30
 SLOW_DOWN_SECONDS = 60.0  # the "slow down" message is sent once per this many seconds
 
 
-class WhatsAppChannel:
+class WhatsAppChannel(MessagingChannel):
     """Receives WhatsApp messages, runs them as turns and sends the replies."""
+
+    name = Channel.WHATSAPP
 
     def __init__(
         self,
@@ -61,8 +73,18 @@ class WhatsAppChannel:
         database: Database,
         texts: Translator,
         max_waiting: int = MAX_WAITING,
+        outbound: WhatsAppOutbound | None = None,
+        auth_token: str = "",
+        public_base_url: str | None = None,
+        extra_routes: Callable[[web.Application], None] | None = None,
+        hand_over: HandOver | None = None,
     ) -> None:
         self.sender = sender
+        self.outbound = outbound
+        self._auth_token = auth_token
+        self._public_base_url = public_base_url
+        self._extra_routes = extra_routes
+        self._hand_over = hand_over
         self.outbox = outbox
         self.turns = turns
         self._media = media
@@ -97,6 +119,30 @@ class WhatsAppChannel:
         """Wait until every accepted message has been processed (shutdown, tests)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def mount(self, app: web.Application) -> None:
+        """Serve the webhooks (and the photo links Twilio fetches) on `app`."""
+        # Imported here: the webhooks module names this class for its application key.
+        from bot.whatsapp.webhooks import setup_whatsapp
+
+        setup_whatsapp(
+            app, self, auth_token=self._auth_token, public_base_url=self._public_base_url
+        )
+        if self._extra_routes is not None:
+            self._extra_routes(app)
+
+    async def start(self) -> None:
+        """Nothing to start: Twilio calls the webhooks once the server listens."""
+
+    async def stop(self) -> None:
+        """Finish the messages already accepted."""
+        await self.drain()
+
+    async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
+        """Send one of the outbox's messages (see `bot.channel.MessagingChannel.deliver`)."""
+        if self.outbound is None:
+            raise RuntimeError("the channel was built without its outbound side")
+        return await self.outbound.deliver(message, parts_sent=parts_sent)
 
     async def _process(
         self, message: InboundMessage, applied: asyncio.Future[None], *, started: float
@@ -208,12 +254,19 @@ class WhatsAppChannel:
         # question now asked. A message without one leaves no list to answer by number.
         await self._numbered.remember(message.chat_id, numbered)
         # One text for the whole batch: separate messages may reach the phone out of order.
-        for n, part in enumerate(split_message("\n\n".join(blocks))):
-            result = await self.sender.send(
-                message.phone, key=f"reply:{message.message_sid}:{n}", purpose="reply", text=part
-            )
-            if not result.sent:
-                break
+        parts = split_message("\n\n".join(blocks))
+        for n, part in enumerate(parts):
+            key = f"reply:{message.message_sid}:{n}"
+            result = await self.sender.send(message.phone, key=key, purpose="reply", text=part)
+            if result.sent:
+                continue
+            if result.retryable and self._hand_over is not None:
+                # Twilio refused it for now, to the end of the retries: the outbox tries again.
+                later = [Reply(text) for text in parts[n:]]
+                await self._hand_over(
+                    Channel.WHATSAPP, message.chat_id, later, key=key, language=language or "ky"
+                )
+            break
 
     async def _apologize(self, message: InboundMessage) -> None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from aiohttp import ClientSession, encode_basic_auth
 from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
@@ -9,6 +11,14 @@ from twilio.rest import Client
 
 TWILIO_API_BASE = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 15.0  # seconds; twilio passes no timeout of its own, aiohttp's default is none
+# The Retry-After of the last answer in this task: twilio's exception does not carry headers,
+# and a context variable set by the awaited request is visible to its caller, task by task.
+_RETRY_AFTER: ContextVar[float | None] = ContextVar("twilio_retry_after", default=None)
+
+
+def retry_after_hint() -> float | None:
+    """Return the seconds Twilio's last answer in this task asked to wait, if it said so."""
+    return _RETRY_AFTER.get()
 
 
 class RebasedHttpClient(AsyncTwilioHttpClient):
@@ -56,7 +66,7 @@ class RebasedHttpClient(AsyncTwilioHttpClient):
         if auth is not None:
             # twilio builds aiohttp.BasicAuth, deprecated in aiohttp 3.14: send the header.
             headers = {**(headers or {}), "Authorization": encode_basic_auth(*auth)}
-        return await super().request(
+        response = await super().request(
             method,
             self.rebase(url),
             params=params,
@@ -66,6 +76,16 @@ class RebasedHttpClient(AsyncTwilioHttpClient):
             timeout=timeout or self.timeout,
             allow_redirects=allow_redirects,
         )
+        _RETRY_AFTER.set(_seconds((response.headers or {}).get("Retry-After")))
+        return response
+
+
+def _seconds(value: str | None) -> float | None:
+    """Read a Retry-After given in seconds (the HTTP-date form is not used by Twilio)."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None
 
 
 def build_client(

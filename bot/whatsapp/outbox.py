@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
@@ -57,6 +57,15 @@ class Outbox:
         except IntegrityError:
             return None
         return row
+
+    async def release(self, row_id: int) -> None:
+        """Forget the reserved row `row_id`: Twilio proved it did nothing, the key may be reused."""
+        async with self._database.session() as session:
+            await session.execute(
+                delete(ChannelMessage).where(
+                    ChannelMessage.id == row_id, ChannelMessage.status == RESERVED
+                )
+            )
 
     async def find(self, key: str) -> ChannelMessage | None:
         async with self._database.session() as session:

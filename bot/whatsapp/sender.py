@@ -5,7 +5,9 @@ recorded in `channel_messages` *before* the API call; a key already recorded is 
 Twilio's Messages API has no idempotency key of its own, so a call that may have reached Twilio
 without an answer (a timeout, a dropped connection) is not repeated: the row is left "unknown"
 for officers to see (at most once). Answers that prove Twilio did nothing (429, 5xx, a refused
-connection) are retried with bounded exponential backoff.
+connection) are retried with bounded exponential backoff; or, for the outbox
+(`retry_later=True`), tried once and handed back with Twilio's Retry-After, the reservation
+released so the same key may be sent later.
 
 The 24-hour customer-service window: free-form text is allowed only within 24 hours of the
 user's last message; outside it only an approved Content template may be sent (otherwise Twilio
@@ -24,6 +26,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from bot.metrics import sent
+from bot.whatsapp.client import retry_after_hint
 from bot.whatsapp.outbox import FAILED, UNKNOWN, Outbox
 from bot.whatsapp.retry import Backoff, is_retryable
 from storage.enums import Channel
@@ -52,6 +55,13 @@ class SendResult:
     message_sid: str | None = None
     error_code: int | None = None
     duplicate: bool = False  # the key was recorded before: nothing was sent this time
+    retry_after: float | None = None  # status RETRY: Twilio's Retry-After, when it gave one
+    # Failed only for now: Twilio kept answering 429/5xx (or refusing connections) until the
+    # retries ran out; the same message may be tried again later under another key.
+    retryable: bool = False
+
+
+RETRY = "retry"  # retry_later: Twilio did nothing (429, 5xx, refused connection); try later
 
 
 class WhatsAppSender:
@@ -90,6 +100,7 @@ class WhatsAppSender:
         text: str | None = None,
         template: Template | None = None,
         media_url: str | None = None,
+        retry_later: bool = False,
     ) -> SendResult:
         """Send `text` inside the window, else `template`; each `key` is sent at most once.
 
@@ -100,6 +111,8 @@ class WhatsAppSender:
             text: free-form body, used only inside the 24-hour window.
             template: used outside the window (or when there is no text).
             media_url: a public URL of an image sent with `text` (inside the window only).
+            retry_later: try once; when Twilio proves it did nothing, release the key and
+                return status RETRY instead of waiting here (the outbox keeps the wait).
 
         """
         use_text = text is not None and await self.in_window(phone)
@@ -130,10 +143,12 @@ class WhatsAppSender:
         )
         if row is None:
             return await self._already(key)
-        return await self._deliver(row.id, params)
+        return await self._deliver(row.id, params, retry_later=retry_later)
 
-    async def _deliver(self, row_id: int, params: dict[str, object]) -> SendResult:
-        delays = self._backoff.delays()
+    async def _deliver(
+        self, row_id: int, params: dict[str, object], *, retry_later: bool = False
+    ) -> SendResult:
+        delays = iter(()) if retry_later else self._backoff.delays()
         attempts = 0
         while True:
             attempts += 1
@@ -141,6 +156,14 @@ class WhatsAppSender:
                 message = await self._client.messages.create_async(**params)  # type: ignore[arg-type]
             except TwilioRestException as error:
                 sent(Channel.WHATSAPP, str(error.code or f"http_{error.status}"))
+                if retry_later and is_retryable(error):
+                    await self._outbox.release(row_id)
+                    return SendResult(
+                        sent=False,
+                        status=RETRY,
+                        error_code=error.code,
+                        retry_after=retry_after_hint() if error.status == 429 else None,
+                    )
                 delay = next(delays, None) if is_retryable(error) else None
                 if delay is None:
                     log.warning(
@@ -149,10 +172,22 @@ class WhatsAppSender:
                     await self._outbox.finish(
                         row_id, status=FAILED, attempts=attempts, error_code=error.code
                     )
-                    return SendResult(sent=False, status=FAILED, error_code=error.code)
+                    return SendResult(
+                        sent=False,
+                        status=FAILED,
+                        error_code=error.code,
+                        retryable=is_retryable(error),
+                    )
             except (ClientError, TimeoutError) as error:
                 sent(Channel.WHATSAPP, "network")
+                if retry_later and is_retryable(error):
+                    await self._outbox.release(row_id)
+                    return SendResult(sent=False, status=RETRY)
                 delay = next(delays, None) if is_retryable(error) else None
+                if delay is None and is_retryable(error):
+                    # Never reached Twilio, however often it was tried.
+                    await self._outbox.finish(row_id, status=FAILED, attempts=attempts)
+                    return SendResult(sent=False, status=FAILED, retryable=True)
                 if delay is None:
                     # It may have reached Twilio: not repeated, left for officers to see.
                     log.warning("WhatsApp message outcome unknown: %s", type(error).__name__)

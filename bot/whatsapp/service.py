@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.notifications.media import MediaLinks, mount_media
+from bot.notifications.pacing import notice_rate_limit
 from bot.turns import TurnRunner
 from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.client import RebasedHttpClient, build_client
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.notifier import WhatsAppCredentialsNotifier
+from bot.whatsapp.numbering import NumberedMemory
+from bot.whatsapp.outbound import WhatsAppOutbound
 from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.retry import Backoff
 from bot.whatsapp.sender import SendResult, Template, WhatsAppSender
@@ -21,6 +26,9 @@ from config.settings import Settings
 from core.i18n import Translator
 from storage.database import Database
 from storage.state import StateStore
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -93,8 +101,10 @@ class WhatsApp:
             notification_sids=parse_template_sids(settings.twilio_template_notification_sid),
         )
 
-    def channel(self, turns: TurnRunner) -> WhatsAppChannel:
-        """Return the inbound side, running messages as turns of `turns`."""
+    def channel(
+        self, turns: TurnRunner, *, outbound: WhatsAppOutbound | None = None, **options: object
+    ) -> WhatsAppChannel:
+        """Return the channel, running messages as turns of `turns`."""
         return WhatsAppChannel(
             turns=turns,
             sender=self.sender,
@@ -103,6 +113,10 @@ class WhatsApp:
             state=self.state,
             database=self.database,
             texts=self.texts,
+            outbound=outbound,
+            auth_token=self.auth_token,
+            public_base_url=self.public_base_url,
+            **options,  # type: ignore[arg-type]
         )
 
     async def notify(self, phone: str, *, text: str, language: str, key: str) -> SendResult:
@@ -125,7 +139,7 @@ class WhatsApp:
         )
 
     def mount(self, app: web.Application, turns: TurnRunner) -> WhatsAppChannel:
-        """Serve the webhooks on `app`, running messages as turns of `turns`."""
+        """Serve the webhooks on `app`, running messages as turns of `turns` (tests)."""
         channel = self.channel(turns)
         setup_whatsapp(
             app, channel, auth_token=self.auth_token, public_base_url=self.public_base_url
@@ -134,3 +148,39 @@ class WhatsApp:
 
     async def close(self) -> None:
         await self.http.close()
+
+
+def whatsapp_channel(runtime: Runtime, turns: TurnRunner) -> WhatsAppChannel | None:
+    """Return the process's WhatsApp channel, or None when TWILIO_* are not configured.
+
+    Photos go by signed links only when the app has a public address (Twilio fetches them);
+    notices go at WHATSAPP_NOTICE_RATE a second.
+    """
+    whatsapp = runtime.whatsapp
+    if whatsapp is None:
+        return None
+    settings = runtime.settings
+    links = None
+    if settings.public_base_url:
+        links = MediaLinks(runtime.secret_box, base_url=settings.public_base_url)
+    outbound = WhatsAppOutbound(
+        sender=whatsapp.sender,
+        numbered=NumberedMemory(whatsapp.state),
+        channel_texts=whatsapp.texts,
+        bot_texts=runtime.bot_texts,
+        template_sids=whatsapp.notification_sids,
+        links=links,
+        web_base_url=runtime.web_base_url,
+        limit=notice_rate_limit(
+            runtime.state, rate=settings.whatsapp_notice_rate, shared=runtime.shared_state
+        ),
+    )
+
+    def media_routes(app: web.Application) -> None:
+        if links is not None:
+            mount_media(app, links=links, database=runtime.database, filestore=runtime.filestore)
+
+    hand_over = runtime.outbox.hand_over if runtime.outbox is not None else None
+    return whatsapp.channel(
+        turns, outbound=outbound, extra_routes=media_routes, hand_over=hand_over
+    )

@@ -9,6 +9,7 @@ from storage.models.grants import AccessGrant
 from storage.models.history import RegistrationEvent
 from storage.models.messages import ChannelMessage
 from storage.models.officers import Officer, WebSession
+from storage.models.outbox import OutboxMessage, OutboxNotice
 from storage.models.payments import Payment
 from storage.models.registrations import Registration
 from storage.models.reminders import ReminderSent
@@ -24,6 +25,8 @@ __all__ = [
     "LinkedChat",
     "Oblast",
     "Officer",
+    "OutboxMessage",
+    "OutboxNotice",
     "Payment",
     "Registration",
     "RegistrationEvent",

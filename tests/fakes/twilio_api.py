@@ -34,6 +34,7 @@ def _sid(prefix: str) -> str:
 class _Failure:
     status: int
     code: int | None
+    retry_after: int | None = None
 
 
 @dataclass
@@ -81,9 +82,16 @@ class FakeTwilioApi:
         self._media[path] = (data, content_type)
         return TWILIO_BASE + path
 
-    def fail_next(self, count: int, *, status: int = 429, code: int | None = 20429) -> None:
-        """Answer the next `count` message posts with an error instead of sending."""
-        self._failures.extend(_Failure(status, code) for _ in range(count))
+    def fail_next(
+        self,
+        count: int,
+        *,
+        status: int = 429,
+        code: int | None = 20429,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next `count` message posts with an error (and Retry-After) instead."""
+        self._failures.extend(_Failure(status, code, retry_after) for _ in range(count))
 
     def media_exists(self, url: str) -> bool:
         return url.removeprefix(TWILIO_BASE) in self._media
@@ -108,7 +116,7 @@ class FakeTwilioApi:
         form = dict(await request.post())
         if self._failures:
             failure = self._failures.pop(0)
-            return _error(failure.status, failure.code, "Injected failure")
+            return _error(failure.status, failure.code, "Injected failure", failure.retry_after)
         sid = _sid("SM")
         self.messages.append({"Sid": sid, **{k: str(v) for k, v in form.items()}})
         if self.before_reply is not None:
@@ -135,9 +143,14 @@ class FakeTwilioApi:
         return web.Response(status=204)
 
 
-def _error(status: int, code: int | None, message: str) -> web.Response:
+def _error(
+    status: int, code: int | None, message: str, retry_after: int | None = None
+) -> web.Response:
     body = {"code": code, "message": message, "status": status, "more_info": ""}
-    return web.Response(status=status, text=json.dumps(body), content_type="application/json")
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return web.Response(
+        status=status, text=json.dumps(body), content_type="application/json", headers=headers
+    )
 
 
 def _message_json(account_sid: str, sid: str, form: Any) -> dict[str, Any]:

@@ -52,7 +52,7 @@ async def test_delivered_and_failed_follow_twilios_status_callbacks(
         }
         response = await client.post("/announcements/send", data=form, allow_redirects=False)
         assert response.status == 302
-        await runtime.notifications.drain()
+        await runtime.outbox.drain()
         # B and C on Telegram (taken: delivered); A, D and F on WhatsApp, no receipt yet.
         assert await figures(client) == {
             "sent": 5,

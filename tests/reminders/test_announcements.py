@@ -110,8 +110,8 @@ async def test_sent_in_each_language_counted_and_audited(
             now=local(3, 1),
         )
         notices = take_notices(s)
-    await runtime.notifications.publish(notices)
-    await runtime.notifications.drain()
+    await runtime.outbox.publish(notices)
+    await runtime.outbox.drain()
     assert any("Эртең мектепте жыйналыш" in t for t in fake_telegram.texts_to(campus["B"].telegram))
     assert any("Завтра в школе собрание" in t for t in fake_telegram.texts_to(2001))  # X: ru
     assert fake_telegram.texts_to(2002) == []  # Y is in another district
@@ -154,7 +154,7 @@ async def test_the_web_previews_then_sends(served, database, campus, others, fak
         assert counts == {"telegram": "1", "whatsapp": "1", "unreachable": "0"}
         response = await client.post("/announcements/send", data=form, allow_redirects=False)
         assert response.status == 302
-        await runtime.notifications.drain()
+        await runtime.outbox.drain()
         page = await (await client.get("/announcements")).text()
         assert page.count('data-testid="announcement-row"') == 1
     finally:

@@ -19,12 +19,12 @@ async def remind_and_let_c_submit(runtime, campus, database) -> None:  # type: i
     scheduler = ReminderScheduler(
         database=database,
         campaign=runtime.campaign,
-        publisher=runtime.notifications,
+        publisher=runtime.outbox,
         channels=sending_channels(runtime),
         clock=clock,
     )
     assert len(await scheduler.run_once() or []) == 6
-    await runtime.notifications.drain()
+    await runtime.outbox.drain()
     async with database.session() as s:
         c = await s.scalar(
             select(Registration).where(Registration.grant_id == campus["C"].grant_id)

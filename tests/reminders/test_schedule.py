@@ -31,7 +31,7 @@ class Replicas:
             ReminderScheduler(
                 database=database,
                 campaign=runtime.campaign,
-                publisher=runtime.notifications,
+                publisher=runtime.outbox,
                 channels=sending_channels(runtime),
                 clock=clock,
             )
@@ -41,7 +41,7 @@ class Replicas:
     async def tick(self) -> list[Due]:
         """Run both at once; return what was recorded (by whichever won)."""
         results = await asyncio.gather(*(s.run_once() for s in self.schedulers))
-        await self.runtime.notifications.drain()
+        await self.runtime.outbox.drain()
         return [due for result in results if result for due in result]
 
     async def close(self) -> None:
@@ -167,7 +167,7 @@ async def test_a_replica_skips_the_run_while_another_holds_it(runtime, campus, d
     scheduler = ReminderScheduler(
         database=other,
         campaign=runtime.campaign,
-        publisher=runtime.notifications,
+        publisher=runtime.outbox,
         channels=sending_channels(runtime),
         clock=clock,
     )
@@ -184,7 +184,7 @@ async def test_the_background_loop_of_serve_runs_and_stops(runtime, campus, data
     scheduler = ReminderScheduler(
         database=database,
         campaign=runtime.campaign,
-        publisher=runtime.notifications,
+        publisher=runtime.outbox,
         channels=sending_channels(runtime),
         interval=0.05,
         clock=Clock(local(2, 24)),

@@ -58,8 +58,8 @@ async def coordinator(database: Database, secret_box: SecretBox) -> Officer:
 
 async def settled(harness: Harness) -> None:
     """Wait until the notifications published so far have reached the fake Bot API."""
-    assert harness.runtime is not None and harness.runtime.notifications is not None
-    await harness.runtime.notifications.drain()
+    assert harness.runtime is not None and harness.runtime.outbox is not None
+    await harness.runtime.outbox.drain()
 
 
 async def entry(database: Database) -> Registration:
