@@ -33,12 +33,16 @@ class Sample:
         return self.values[0]
 
 
-def text(value: str, stored: Any = None) -> Sample:
-    return Sample("text", (value,), value if stored is None else stored)
+# "Stored as typed or chosen": None is a stored value of its own (a skipped question).
+_AS_GIVEN: Any = object()
 
 
-def choose(value: str, stored: Any = None) -> Sample:
-    return Sample("choose", (value,), value if stored is None else stored)
+def text(value: str, stored: Any = _AS_GIVEN) -> Sample:
+    return Sample("text", (value,), value if stored is _AS_GIVEN else stored)
+
+
+def choose(value: str, stored: Any = _AS_GIVEN) -> Sample:
+    return Sample("choose", (value,), value if stored is _AS_GIVEN else stored)
 
 
 def toggle(*values: str) -> Sample:

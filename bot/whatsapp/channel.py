@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 import traceback
+import uuid
 
 from bot.metrics import turn_finished
 from bot.turns import Step, TurnRunner
@@ -73,6 +74,11 @@ class WhatsAppChannel:
         self._max_waiting = max_waiting
         self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Replies are keyed by message and by process. Within a process a message's replies
+        # go out once; a message posted again after this process died is answered anew (the
+        # current question), since a reply the dead process had reserved may never have
+        # reached Twilio, and its key must not silence the answer to the redelivery.
+        self._process_key = uuid.uuid4().hex[:12]
 
     async def receive(self, message: InboundMessage) -> bool:
         """Run `message` as a turn; return once it is committed (or refused, or still running).
@@ -210,7 +216,10 @@ class WhatsAppChannel:
         # One text for the whole batch: separate messages may reach the phone out of order.
         for n, part in enumerate(split_message("\n\n".join(blocks))):
             result = await self.sender.send(
-                message.phone, key=f"reply:{message.message_sid}:{n}", purpose="reply", text=part
+                message.phone,
+                key=f"reply:{message.message_sid}:{self._process_key}:{n}",
+                purpose="reply",
+                text=part,
             )
             if not result.sent:
                 break
