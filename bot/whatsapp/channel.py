@@ -192,6 +192,7 @@ class WhatsAppChannel:
             message.phone,
             key=f"reply:{message.message_sid}:slow",
             purpose="reply",
+            replying=True,
             text=self._text(language, "error.too_fast"),
         )
 
@@ -219,6 +220,7 @@ class WhatsAppChannel:
                 message.phone,
                 key=f"reply:{message.message_sid}:{self._process_key}:{n}",
                 purpose="reply",
+                replying=True,
                 text=part,
             )
             if not result.sent:
@@ -231,6 +233,7 @@ class WhatsAppChannel:
                 message.phone,
                 key=f"reply:{message.message_sid}:error",
                 purpose="reply",
+                replying=True,
                 text=self._text(language, "error.internal"),
             )
         except Exception as error:  # noqa: BLE001 - nothing more can be done for this message

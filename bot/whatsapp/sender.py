@@ -90,6 +90,7 @@ class WhatsAppSender:
         text: str | None = None,
         template: Template | None = None,
         media_url: str | None = None,
+        replying: bool = False,
     ) -> SendResult:
         """Send `text` inside the window, else `template`; each `key` is sent at most once.
 
@@ -100,9 +101,11 @@ class WhatsAppSender:
             text: free-form body, used only inside the 24-hour window.
             template: used outside the window (or when there is no text).
             media_url: a public URL of an image sent with `text` (inside the window only).
+            replying: `text` answers a message the user has just sent, so the window is open
+                whatever the state store remembers (it may have been lost since).
 
         """
-        use_text = text is not None and await self.in_window(phone)
+        use_text = text is not None and (replying or await self.in_window(phone))
         if not use_text and template is None:
             # Twilio would refuse it (63016); record the refusal instead of trying.
             row = await self._outbox.reserve(key, phone=phone, purpose=purpose, template_sid=None)

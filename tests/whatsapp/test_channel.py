@@ -224,14 +224,16 @@ async def test_a_redelivered_message_is_processed_once_even_after_a_restart(
     sid = message_sid()
     await user.send("Салам", sid=sid)
     await user.send("Салам", sid=sid)
+    assert len(wa.twilio.messages) == 1  # the process that answered it does not answer again
     # A restart with the transient state lost: the channel_messages row still knows it.
     await state.flush()
     restarted = await start_whatsapp(flow)
     await restarted.user(PHONE).send("Салам", sid=sid)
 
     assert [e.text for e in flow.of(PHONE)] == ["Салам"]
-    assert len(wa.twilio.messages) == 1
     assert len(await rows(database, direction=MessageDirection.INBOUND)) == 1
+    # A new process cannot know whether the reply went out: it shows the current question.
+    assert flow.resumed and len(wa.twilio.messages) == 2
 
 
 async def test_messages_of_one_phone_are_processed_one_at_a_time_in_order(wa, flow, database):
@@ -513,3 +515,16 @@ async def test_a_message_whose_process_died_before_replying_is_answered_not_appl
 
     assert [e.text for e in flow.of(PHONE)] == ["Салам"]
     assert flow.resumed and restarted.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: Салам"]
+
+
+async def test_the_reply_goes_out_when_the_state_store_was_lost_during_the_turn(wa, flow, state):
+    """The 24-hour window is kept in the state store, which may be lost at any moment; a reply
+    answers a message just received, inside the window whatever the store remembers."""
+    flow.gates["wait"], flow.seen["wait"] = asyncio.Event(), asyncio.Event()
+    sending = asyncio.create_task(wa.user(PHONE).send("wait"))
+    await flow.seen["wait"].wait()
+    await state.flush()  # Redis lost, or restarted empty
+    flow.gates["wait"].set()
+    await sending
+
+    assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: wait"]
