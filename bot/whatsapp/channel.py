@@ -110,6 +110,7 @@ class WhatsAppChannel:
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
         outcome = "handled"
         self._waiting[message.chat_id] = self._waiting.get(message.chat_id, 0) + 1
+        answered = False
         try:
             async with self.turns.hold(key):
                 await self.sender.note_inbound(message.phone)
@@ -122,20 +123,32 @@ class WhatsAppChannel:
                     await self._delete_media(message)
                 applied.set_result(None)
                 await self._answer(message, _without_stale_redraws(replies))
+                answered = True
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
-            # The type and the frames only: messages of database errors can quote user data.
-            frames = "".join(traceback.format_tb(error.__traceback__))
-            log.error(
-                "WhatsApp message %s failed: %s\n%s",
-                message.message_sid,
-                type(error).__name__,
-                frames,
-            )
-            if not applied.done():
-                applied.set_exception(error)
-                return  # not acknowledged: Twilio's retry brings it again
-            await self._apologize(message)
-            outcome = "failed"
+            if answered:
+                # Releasing the chat failed (its lock expired, or the state store was lost):
+                # the message was applied and answered. An apology would ask the applicant
+                # to repeat an answer already taken, and the repeat would answer the next
+                # question.
+                log.warning(
+                    "WhatsApp message %s: the chat's hold was lost before its end: %s",
+                    message.message_sid,
+                    type(error).__name__,
+                )
+            else:
+                # The type and the frames only: messages of database errors can quote user data.
+                frames = "".join(traceback.format_tb(error.__traceback__))
+                log.error(
+                    "WhatsApp message %s failed: %s\n%s",
+                    message.message_sid,
+                    type(error).__name__,
+                    frames,
+                )
+                if not applied.done():
+                    applied.set_exception(error)
+                    return  # not acknowledged: Twilio's retry brings it again
+                await self._apologize(message)
+                outcome = "failed"
         finally:
             self._waiting[message.chat_id] -= 1
             if not self._waiting[message.chat_id]:

@@ -519,7 +519,9 @@ async def test_a_message_whose_process_died_before_replying_is_answered_not_appl
 
 async def test_the_reply_goes_out_when_the_state_store_was_lost_during_the_turn(wa, flow, state):
     """The 24-hour window is kept in the state store, which may be lost at any moment; a reply
-    answers a message just received, inside the window whatever the store remembers."""
+    answers a message just received, inside the window whatever the store remembers. The chat's
+    lock goes with the store: the message was applied and answered all the same, and the
+    applicant is not asked to repeat it (the repeat would answer the next question)."""
     flow.gates["wait"], flow.seen["wait"] = asyncio.Event(), asyncio.Event()
     sending = asyncio.create_task(wa.user(PHONE).send("wait"))
     await flow.seen["wait"].wait()
