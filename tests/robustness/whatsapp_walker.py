@@ -8,8 +8,9 @@ answered with the number the bot printed next to the option's label, as a person
 After a crash the walker cannot assume its message was answered. It waits for a reply that moves
 the form on; when the server that accepted the message died before a reply came (the reply is
 lost), or only an older question came again (a redelivered message answered with the current
-question), it types "start", and the bot asks again where things stand. It never types an
-answer twice on its own account, so every answer stored is one it gave once, to its question.
+question), it types "start", and the bot asks again where things stand. It types an answer
+again only when the bot asks the same question again after that (the answer was not taken, e.g.
+a number whose list the state store lost), so an answer taken twice is the bot's doing.
 It stops at the first photo question: the text part of the form is done.
 """
 
@@ -98,7 +99,6 @@ class Conversation:
     """What the applicant sent and saw, in order, for the checks after the run."""
 
     sent: list[str] = field(default_factory=list)
-    answered: list[str] = field(default_factory=list)  # the question each answer was typed for
     lost: int = 0  # replies that never came because the server that took the message died
     stale: int = 0  # times only the question just answered came again
 
@@ -147,7 +147,6 @@ class WhatsAppWalker:
             if body is None:
                 seen = await self._say("start", expect=RESTARTED)
                 continue
-            self.log.answered.append(question or "")
             seen = await self._say(body, expect=question, shown=text)
 
     def _answer(self, question: str | None, text: str) -> str | None:  # noqa: PLR0911
