@@ -97,6 +97,9 @@ class WhatsAppChannel:
         await asyncio.wait({applied, task}, timeout=ANSWER_WITHIN, return_when="FIRST_COMPLETED")
         if applied.done():
             applied.result()  # raises when the turn could not be recorded
+        else:
+            # Answered before the commit: Twilio will not bring it again if the turn fails.
+            applied.cancel()
         return True
 
     async def drain(self) -> None:
@@ -110,7 +113,7 @@ class WhatsAppChannel:
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
         outcome = "handled"
         self._waiting[message.chat_id] = self._waiting.get(message.chat_id, 0) + 1
-        answered = False
+        committed = answered = False
         try:
             async with self.turns.hold(key):
                 await self.sender.note_inbound(message.phone)
@@ -121,7 +124,9 @@ class WhatsAppChannel:
                     )
                 finally:
                     await self._delete_media(message)
-                applied.set_result(None)
+                committed = True
+                if not applied.done():  # else Twilio was answered already (ANSWER_WITHIN)
+                    applied.set_result(None)
                 await self._answer(message, _without_stale_redraws(replies))
                 answered = True
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
@@ -144,11 +149,15 @@ class WhatsAppChannel:
                     type(error).__name__,
                     frames,
                 )
-                if not applied.done():
+                outcome = "failed"
+                if not committed and not applied.done():
                     applied.set_exception(error)
                     return  # not acknowledged: Twilio's retry brings it again
-                await self._apologize(message)
-                outcome = "failed"
+                if not committed:
+                    # Acknowledged before the commit, and not applied: asked to send it again.
+                    await self._apologize(message)
+                # Else it was applied and only its reply failed: asking to repeat the answer
+                # would have the repeat answer the next question; the next message is answered.
         finally:
             self._waiting[message.chat_id] -= 1
             if not self._waiting[message.chat_id]:

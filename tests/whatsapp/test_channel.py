@@ -530,3 +530,41 @@ async def test_the_reply_goes_out_when_the_state_store_was_lost_during_the_turn(
     await sending
 
     assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: wait"]
+
+
+async def test_a_message_applied_whose_reply_failed_gets_no_request_to_repeat_it(wa, flow):
+    """The answer was taken: "please repeat your last answer" would have the repeat taken as
+    the answer to the next question. The next message is answered as usual."""
+    numbered = wa.channel._numbered
+    remember = numbered.remember
+
+    async def broken(*args, **kwargs):
+        raise ConnectionError("the state store is down")
+
+    numbered.remember = broken
+    await wa.user(PHONE).send("Салам")
+    numbered.remember = remember
+    assert [e.text for e in flow.of(PHONE)] == ["Салам"]
+    assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == []
+
+    assert await wa.user(PHONE).send("Саламатсызбы") == "Жооп: Саламатсызбы"
+
+
+async def test_a_message_answered_before_its_commit_that_failed_is_asked_again(
+    wa, flow, monkeypatch
+):
+    """Twilio was answered before the turn ended (it took too long), then the turn failed:
+    Twilio will not post it again, so the applicant is asked to send it again."""
+    monkeypatch.setattr("bot.whatsapp.channel.ANSWER_WITHIN", 0.1)
+    steps = wa.channel._steps
+
+    async def slow_then_broken(message):
+        await asyncio.sleep(0.5)
+        raise ConnectionError("the media host is down")
+
+    wa.channel._steps = slow_then_broken
+    reply = await wa.user(PHONE).send("Салам")
+    wa.channel._steps = steps
+
+    assert flow.of(PHONE) == []
+    assert "Извините" in reply and "Кечиресиз" in reply  # the language is not known yet
