@@ -185,6 +185,7 @@ async def test_whatsapp_applicants_complete_through_kills_and_a_state_flush(
 
     assert process.starts >= 2  # it really was killed mid-form
     lost, stale = sum(w.log.lost for w in walkers), sum(w.log.stale for w in walkers)
+    print(f"answers repeated on request: {sum(w.log.repeated for w in walkers)}")
     print(f"{deliver.delivered} messages, {deliver.attempts} posts, {lost} lost, {stale} stale")
     stored = await stored_answers(database)
     for walker in walkers:

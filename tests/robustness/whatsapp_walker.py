@@ -8,7 +8,8 @@ answered with the number the bot printed next to the option's label, as a person
 After a crash the walker cannot assume its message was answered. It waits for a reply that moves
 the form on; when the server that accepted the message died before a reply came (the reply is
 lost), or only an older question came again (a redelivered message answered with the current
-question), it types "start", and the bot asks again where things stand. It types an answer
+question), it types "start", and the bot asks again where things stand. When the bot apologizes
+and asks for the last answer again, it types it again, as a person does. It types an answer
 again only when the bot asks the same question again after that (the answer was not taken, e.g.
 a number whose list the state store lost), so an answer taken twice is the bot's doing.
 It stops at the first photo question: the text part of the form is done.
@@ -56,6 +57,7 @@ class Wording:
         self.markers[LANGUAGE_QUESTION] = marker(texts.gettext("ky", "ask.language.both"))
         self.markers[PLACE_PICK] = marker(texts.gettext(lang, "ask.place_pick"))
         self.restarted = marker(texts.gettext(lang, "identity.welcome_back"))
+        self.apology = marker(texts.gettext(lang, "error.internal"))  # "repeat your answer"
 
     def asked(self, text: str) -> str | None:
         """Return the question asked last in `text`: a field name, or one of the others."""
@@ -101,6 +103,7 @@ class Conversation:
     sent: list[str] = field(default_factory=list)
     lost: int = 0  # replies that never came because the server that took the message died
     stale: int = 0  # times only the question just answered came again
+    repeated: int = 0  # answers typed again because the bot apologized and asked for it
 
 
 class WhatsAppWalker:
@@ -138,15 +141,22 @@ class WhatsAppWalker:
     async def run(self) -> None:
         """Answer until `stop_at` is asked (by default the first photo: the text part is done)."""
         seen = bool(self.inbox()) or await self._say("Саламатсызбы", expect=None)
+        last: tuple[str, str | None, str] = ("start", RESTARTED, "")
         while True:
             text = self.inbox()[-1] if seen else ""
+            if self.words.apology in text:  # asked to repeat the last answer: a person does
+                self.log.repeated += 1
+                seen = await self._say(last[0], expect=last[1], shown=last[2])
+                continue
             question = self.words.asked(text)
             if question == self.stop_at:
                 return
             body = self._answer(question, text)
             if body is None:
+                last = ("start", RESTARTED, "")
                 seen = await self._say("start", expect=RESTARTED)
                 continue
+            last = (body, question, text)
             seen = await self._say(body, expect=question, shown=text)
 
     def _answer(self, question: str | None, text: str) -> str | None:  # noqa: PLR0911
