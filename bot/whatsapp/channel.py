@@ -21,6 +21,7 @@ import asyncio
 import logging
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 
 from aiohttp import web
@@ -95,6 +96,11 @@ class WhatsAppChannel(MessagingChannel):
         self._max_waiting = max_waiting
         self._waiting: dict[str, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Replies are keyed by message and by process. Within a process a message's replies
+        # go out once; a message posted again after this process died is answered anew (the
+        # current question), since a reply the dead process had reserved may never have
+        # reached Twilio, and its key must not silence the answer to the redelivery.
+        self._process_key = uuid.uuid4().hex[:12]
 
     async def receive(self, message: InboundMessage) -> bool:
         """Run `message` as a turn; return once it is committed (or refused, or still running).
@@ -113,6 +119,9 @@ class WhatsAppChannel(MessagingChannel):
         await asyncio.wait({applied, task}, timeout=ANSWER_WITHIN, return_when="FIRST_COMPLETED")
         if applied.done():
             applied.result()  # raises when the turn could not be recorded
+        else:
+            # Answered before the commit: Twilio will not bring it again if the turn fails.
+            applied.cancel()
         return True
 
     async def drain(self) -> None:
@@ -150,6 +159,7 @@ class WhatsAppChannel(MessagingChannel):
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
         outcome = "handled"
         self._waiting[message.chat_id] = self._waiting.get(message.chat_id, 0) + 1
+        committed = answered = False
         try:
             async with self.turns.hold(key):
                 await self.sender.note_inbound(message.phone)
@@ -160,22 +170,40 @@ class WhatsAppChannel(MessagingChannel):
                     )
                 finally:
                     await self._delete_media(message)
-                applied.set_result(None)
+                committed = True
+                if not applied.done():  # else Twilio was answered already (ANSWER_WITHIN)
+                    applied.set_result(None)
                 await self._answer(message, _without_stale_redraws(replies))
+                answered = True
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
-            # The type and the frames only: messages of database errors can quote user data.
-            frames = "".join(traceback.format_tb(error.__traceback__))
-            log.error(
-                "WhatsApp message %s failed: %s\n%s",
-                message.message_sid,
-                type(error).__name__,
-                frames,
-            )
-            if not applied.done():
-                applied.set_exception(error)
-                return  # not acknowledged: Twilio's retry brings it again
-            await self._apologize(message)
-            outcome = "failed"
+            if answered:
+                # Releasing the chat failed (its lock expired, or the state store was lost):
+                # the message was applied and answered. An apology would ask the applicant
+                # to repeat an answer already taken, and the repeat would answer the next
+                # question.
+                log.warning(
+                    "WhatsApp message %s: the chat's hold was lost before its end: %s",
+                    message.message_sid,
+                    type(error).__name__,
+                )
+            else:
+                # The type and the frames only: messages of database errors can quote user data.
+                frames = "".join(traceback.format_tb(error.__traceback__))
+                log.error(
+                    "WhatsApp message %s failed: %s\n%s",
+                    message.message_sid,
+                    type(error).__name__,
+                    frames,
+                )
+                outcome = "failed"
+                if not committed and not applied.done():
+                    applied.set_exception(error)
+                    return  # not acknowledged: Twilio's retry brings it again
+                if not committed:
+                    # Acknowledged before the commit, and not applied: asked to send it again.
+                    await self._apologize(message)
+                # Else it was applied and only its reply failed: asking to repeat the answer
+                # would have the repeat answer the next question; the next message is answered.
         finally:
             self._waiting[message.chat_id] -= 1
             if not self._waiting[message.chat_id]:
@@ -232,6 +260,7 @@ class WhatsAppChannel(MessagingChannel):
             message.phone,
             key=f"reply:{message.message_sid}:slow",
             purpose="reply",
+            replying=True,
             text=self._text(language, "error.too_fast"),
         )
 
@@ -256,8 +285,10 @@ class WhatsAppChannel(MessagingChannel):
         # One text for the whole batch: separate messages may reach the phone out of order.
         parts = split_message("\n\n".join(blocks))
         for n, part in enumerate(parts):
-            key = f"reply:{message.message_sid}:{n}"
-            result = await self.sender.send(message.phone, key=key, purpose="reply", text=part)
+            key = f"reply:{message.message_sid}:{self._process_key}:{n}"
+            result = await self.sender.send(
+                message.phone, key=key, purpose="reply", replying=True, text=part
+            )
             if result.sent:
                 continue
             if result.retryable and self._hand_over is not None:
@@ -275,6 +306,7 @@ class WhatsAppChannel(MessagingChannel):
                 message.phone,
                 key=f"reply:{message.message_sid}:error",
                 purpose="reply",
+                replying=True,
                 text=self._text(language, "error.internal"),
             )
         except Exception as error:  # noqa: BLE001 - nothing more can be done for this message

@@ -101,6 +101,7 @@ class WhatsAppSender:
         template: Template | None = None,
         media_url: str | None = None,
         retry_later: bool = False,
+        replying: bool = False,
     ) -> SendResult:
         """Send `text` inside the window, else `template`; each `key` is sent at most once.
 
@@ -113,9 +114,11 @@ class WhatsAppSender:
             media_url: a public URL of an image sent with `text` (inside the window only).
             retry_later: try once; when Twilio proves it did nothing, release the key and
                 return status RETRY instead of waiting here (the outbox keeps the wait).
+            replying: `text` answers a message the user has just sent, so the window is open
+                whatever the state store remembers (it may have been lost since).
 
         """
-        use_text = text is not None and await self.in_window(phone)
+        use_text = text is not None and (replying or await self.in_window(phone))
         if not use_text and template is None:
             # Twilio would refuse it (63016); record the refusal instead of trying.
             row = await self._outbox.reserve(key, phone=phone, purpose=purpose, template_sid=None)

@@ -2,7 +2,7 @@
 and restarted; Redis flushed mid-form. Every applicant still completes the text part of the
 form with exactly the answers they gave, and the process's log holds none of them.
 
-About 10 applicants and two kills by default; ORTBOT_SOAK=1 runs 50 applicants and five kills.
+20 applicants and two kills by default; ORTBOT_SOAK=1 runs 50 applicants and five kills.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tests.robustness.serving import ServerProcess, TelegramDelivery
 from tests.robustness.walker import Walker
 
 SOAK = os.environ.get("ORTBOT_SOAK") == "1"
-APPLICANTS, KILLS = (50, 5) if SOAK else (10, 2)
+APPLICANTS, KILLS = (50, 5) if SOAK else (20, 2)
 SEED = 20261128
 # Redis database of its own for the server processes: their keys use the default prefix.
 CRASH_REDIS_DB = 11

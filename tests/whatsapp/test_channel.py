@@ -224,14 +224,16 @@ async def test_a_redelivered_message_is_processed_once_even_after_a_restart(
     sid = message_sid()
     await user.send("Салам", sid=sid)
     await user.send("Салам", sid=sid)
+    assert len(wa.twilio.messages) == 1  # the process that answered it does not answer again
     # A restart with the transient state lost: the channel_messages row still knows it.
     await state.flush()
     restarted = await start_whatsapp(flow)
     await restarted.user(PHONE).send("Салам", sid=sid)
 
     assert [e.text for e in flow.of(PHONE)] == ["Салам"]
-    assert len(wa.twilio.messages) == 1
     assert len(await rows(database, direction=MessageDirection.INBOUND)) == 1
+    # A new process cannot know whether the reply went out: it shows the current question.
+    assert flow.resumed and len(wa.twilio.messages) == 2
 
 
 async def test_messages_of_one_phone_are_processed_one_at_a_time_in_order(wa, flow, database):
@@ -513,3 +515,56 @@ async def test_a_message_whose_process_died_before_replying_is_answered_not_appl
 
     assert [e.text for e in flow.of(PHONE)] == ["Салам"]
     assert flow.resumed and restarted.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: Салам"]
+
+
+async def test_the_reply_goes_out_when_the_state_store_was_lost_during_the_turn(wa, flow, state):
+    """The 24-hour window is kept in the state store, which may be lost at any moment; a reply
+    answers a message just received, inside the window whatever the store remembers. The chat's
+    lock goes with the store: the message was applied and answered all the same, and the
+    applicant is not asked to repeat it (the repeat would answer the next question)."""
+    flow.gates["wait"], flow.seen["wait"] = asyncio.Event(), asyncio.Event()
+    sending = asyncio.create_task(wa.user(PHONE).send("wait"))
+    await flow.seen["wait"].wait()
+    await state.flush()  # Redis lost, or restarted empty
+    flow.gates["wait"].set()
+    await sending
+
+    assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == ["Жооп: wait"]
+
+
+async def test_a_message_applied_whose_reply_failed_gets_no_request_to_repeat_it(wa, flow):
+    """The answer was taken: "please repeat your last answer" would have the repeat taken as
+    the answer to the next question. The next message is answered as usual."""
+    numbered = wa.channel._numbered
+    remember = numbered.remember
+
+    async def broken(*args, **kwargs):
+        raise ConnectionError("the state store is down")
+
+    numbered.remember = broken
+    await wa.user(PHONE).send("Салам")
+    numbered.remember = remember
+    assert [e.text for e in flow.of(PHONE)] == ["Салам"]
+    assert wa.twilio.bodies_to(f"whatsapp:{PHONE}") == []
+
+    assert await wa.user(PHONE).send("Саламатсызбы") == "Жооп: Саламатсызбы"
+
+
+async def test_a_message_answered_before_its_commit_that_failed_is_asked_again(
+    wa, flow, monkeypatch
+):
+    """Twilio was answered before the turn ended (it took too long), then the turn failed:
+    Twilio will not post it again, so the applicant is asked to send it again."""
+    monkeypatch.setattr("bot.whatsapp.channel.ANSWER_WITHIN", 0.1)
+    steps = wa.channel._steps
+
+    async def slow_then_broken(message):
+        await asyncio.sleep(0.5)
+        raise ConnectionError("the media host is down")
+
+    wa.channel._steps = slow_then_broken
+    reply = await wa.user(PHONE).send("Салам")
+    wa.channel._steps = steps
+
+    assert flow.of(PHONE) == []
+    assert "Извините" in reply and "Кечиресиз" in reply  # the language is not known yet
