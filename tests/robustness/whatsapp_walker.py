@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from config.campaign import Campaign
 from core.i18n import Translator
-from flows.form import FIELDS, FORM, Kind, Msg
-from tests.form_samples import Samples
+from flows.form import FIELDS, FORM, Kind
+from tests.form_samples import Samples, option_label, prompt_marker
 from tests.robustness.applicants import Granted
 from tests.robustness.serving import ServerProcess
 from tests.robustness.whatsapp_serving import Acked, ObservedTwilioApi, TwilioDelivery
@@ -33,19 +33,13 @@ from tests.robustness.whatsapp_serving import Acked, ObservedTwilioApi, TwilioDe
 LANG = "ru"
 FIRST_PHOTO = next(f.name for f in FORM if f.kind is Kind.FILE)
 # The text part of the form: every question before the first photo.
-TEXT_PART = [f.name for f in FORM[: [f.name for f in FORM].index(FIRST_PHOTO)]]
+TEXT_PART = Samples().path(until=FIRST_PHOTO)
 MAX_MESSAGES = 80  # the text part takes about fifteen; a lost reply costs one more
 REPLY_WITHIN = 60.0  # seconds: a reply of a live server slower than this is a defect
 AFTER_A_KILL = 1.0  # seconds for requests a killed server wrote just before dying to land
 QUIET = 1.5  # seconds without news after the question answered came again
 _NUMBERED = re.compile(r"^(\d+)\. (?:[✅⬜] )?(.+)$", re.MULTILINE)
-_PLACEHOLDER = re.compile(r"\{[^}]*\}")
 LANGUAGE_QUESTION, PLACE_PICK, RESTARTED = "language", "place_pick", "restarted"
-
-
-def marker(template: str) -> str:
-    """The longest literal run of a message template: found in every rendering of it."""
-    return max((p.strip() for p in _PLACEHOLDER.split(template)), key=len)
 
 
 class Wording:
@@ -53,11 +47,11 @@ class Wording:
 
     def __init__(self, texts: Translator, campaign: Campaign, lang: str = LANG) -> None:
         self.texts, self.campaign, self.lang = texts, campaign, lang
-        self.markers = {f.name: marker(texts.gettext(lang, f.prompt)) for f in FORM}
-        self.markers[LANGUAGE_QUESTION] = marker(texts.gettext("ky", "ask.language.both"))
-        self.markers[PLACE_PICK] = marker(texts.gettext(lang, "ask.place_pick"))
-        self.restarted = marker(texts.gettext(lang, "identity.welcome_back"))
-        self.apology = marker(texts.gettext(lang, "error.internal"))  # "repeat your answer"
+        self.markers = {f.name: prompt_marker(texts, lang, f.prompt) for f in FORM}
+        self.markers[LANGUAGE_QUESTION] = prompt_marker(texts, "ky", "ask.language.both")
+        self.markers[PLACE_PICK] = prompt_marker(texts, lang, "ask.place_pick")
+        self.restarted = prompt_marker(texts, lang, "identity.welcome_back")
+        self.apology = prompt_marker(texts, lang, "error.internal")  # "repeat your answer"
 
     def asked(self, text: str) -> str | None:
         """Return the question asked last in `text`: a field name, or one of the others."""
@@ -67,17 +61,12 @@ class Wording:
 
     def label(self, name: str, value: str) -> str:
         """The label the bot shows for the option `value` of the field `name`."""
-        if value in ("skip", "done"):
-            return self.texts.gettext(self.lang, f"option.{value}")
-        options = FIELDS[name].options
-        assert options is not None, name
-        for option, label in options(self.campaign, self.lang):
-            if option == value:
-                return self.texts.gettext(self.lang, label.id) if isinstance(label, Msg) else label
-        raise AssertionError(f"no option {value!r} in {name}")
+        return option_label(
+            FIELDS[name], value, campaign=self.campaign, texts=self.texts, lang=self.lang
+        )
 
     def keep_typed(self) -> str:
-        return marker(self.texts.gettext(self.lang, "option.keep_typed"))
+        return prompt_marker(self.texts, self.lang, "option.keep_typed")
 
 
 def numbered(text: str) -> dict[str, str]:
