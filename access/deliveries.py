@@ -34,7 +34,7 @@ from storage.enums import Channel, GrantKind, MessageDirection
 from storage.models import AccessGrant, ChannelMessage, LinkedChat, Officer, OutboxMessage, School
 from storage.models.outbox import FAILED as OUTBOX_FAILED
 
-# The outbox's vocabulary (bot.whatsapp.outbox.PROBLEM_STATUSES; the web may not import the
+# The outbox's vocabulary (bot.whatsapp.bookkeeping.PROBLEM_STATUSES; the web may not import the
 # bot): Twilio's two failures, and "unknown" for a send that timed out and may not have left.
 PROBLEM_STATUSES: tuple[str, ...] = ("failed", "undelivered", "unknown")
 

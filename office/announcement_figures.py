@@ -32,7 +32,7 @@ from storage.models import (
 )
 
 FIGURES = ("recipients", "sent", "delivered", "failed", "blocked", "queued")
-# Twilio's final statuses of a message it took (the ladder is in bot.whatsapp.outbox).
+# Twilio's final statuses of a message it took (the ladder is in bot.whatsapp.bookkeeping).
 REACHED = frozenset({"delivered", "read"})
 NOT_REACHED = frozenset({"failed", "undelivered", "canceled"})
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.whatsapp.outbox import RESERVED
+from bot.whatsapp.bookkeeping import RESERVED
 from storage.enums import Channel, MessageDirection
 from storage.models import ChannelMessage, OutboxMessage, Registration
 from storage.models.outbox import PENDING

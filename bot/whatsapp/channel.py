@@ -29,12 +29,12 @@ from aiohttp import web
 from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import turn_finished
 from bot.turns import Step, TurnRunner
+from bot.whatsapp.bookkeeping import MessageBookkeeping
 from bot.whatsapp.exceptions import MediaRefused
 from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsupported_kind
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.outbound import WhatsAppOutbound
-from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.render import render, split_message, toggle_example
 from bot.whatsapp.sender import WhatsAppSender
 from core.i18n import LANGUAGES, Translator
@@ -69,7 +69,7 @@ class WhatsAppChannel(MessagingChannel):
         turns: TurnRunner,
         sender: WhatsAppSender,
         media: TwilioMedia,
-        outbox: Outbox,
+        bookkeeping: MessageBookkeeping,
         state: StateStore,
         database: Database,
         texts: Translator,
@@ -86,7 +86,7 @@ class WhatsAppChannel(MessagingChannel):
         self._public_base_url = public_base_url
         self._extra_routes = extra_routes
         self._hand_over = hand_over
-        self.outbox = outbox
+        self.bookkeeping = bookkeeping
         self.turns = turns
         self._media = media
         self._state = state

@@ -26,8 +26,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from bot.metrics import sent
+from bot.whatsapp.bookkeeping import FAILED, UNKNOWN, MessageBookkeeping
 from bot.whatsapp.client import retry_after_hint
-from bot.whatsapp.outbox import FAILED, UNKNOWN, Outbox
 from bot.whatsapp.retry import Backoff, is_retryable
 from storage.enums import Channel
 from storage.state import StateStore
@@ -71,14 +71,14 @@ class WhatsAppSender:
         self,
         *,
         client: Client,
-        outbox: Outbox,
+        bookkeeping: MessageBookkeeping,
         state: StateStore,
         from_number: str,
         status_callback_url: str | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self._client = client
-        self._outbox = outbox
+        self._bookkeeping = bookkeeping
         self._state = state
         self._from = _address(from_number)
         self._status_callback = status_callback_url
@@ -121,10 +121,14 @@ class WhatsAppSender:
         use_text = text is not None and (replying or await self.in_window(phone))
         if not use_text and template is None:
             # Twilio would refuse it (63016); record the refusal instead of trying.
-            row = await self._outbox.reserve(key, phone=phone, purpose=purpose, template_sid=None)
+            row = await self._bookkeeping.reserve(
+                key, phone=phone, purpose=purpose, template_sid=None
+            )
             if row is None:
                 return await self._already(key)
-            await self._outbox.finish(row.id, status=FAILED, attempts=0, error_code=OUTSIDE_WINDOW)
+            await self._bookkeeping.finish(
+                row.id, status=FAILED, attempts=0, error_code=OUTSIDE_WINDOW
+            )
             sent(Channel.WHATSAPP, str(OUTSIDE_WINDOW))
             return SendResult(sent=False, status=FAILED, error_code=OUTSIDE_WINDOW)
         params: dict[str, object] = {"to": _address(phone), "from_": self._from}
@@ -138,7 +142,7 @@ class WhatsAppSender:
             params["content_variables"] = json.dumps(template.variables, ensure_ascii=False)
         if self._status_callback:
             params["status_callback"] = self._status_callback
-        row = await self._outbox.reserve(
+        row = await self._bookkeeping.reserve(
             key,
             phone=phone,
             purpose=purpose,
@@ -160,7 +164,7 @@ class WhatsAppSender:
             except TwilioRestException as error:
                 sent(Channel.WHATSAPP, str(error.code or f"http_{error.status}"))
                 if retry_later and is_retryable(error):
-                    await self._outbox.release(row_id)
+                    await self._bookkeeping.release(row_id)
                     return SendResult(
                         sent=False,
                         status=RETRY,
@@ -172,7 +176,7 @@ class WhatsAppSender:
                     log.warning(
                         "WhatsApp message refused: HTTP %s code %s", error.status, error.code
                     )
-                    await self._outbox.finish(
+                    await self._bookkeeping.finish(
                         row_id, status=FAILED, attempts=attempts, error_code=error.code
                     )
                     return SendResult(
@@ -184,22 +188,22 @@ class WhatsAppSender:
             except (ClientError, TimeoutError) as error:
                 sent(Channel.WHATSAPP, "network")
                 if retry_later and is_retryable(error):
-                    await self._outbox.release(row_id)
+                    await self._bookkeeping.release(row_id)
                     return SendResult(sent=False, status=RETRY)
                 delay = next(delays, None) if is_retryable(error) else None
                 if delay is None and is_retryable(error):
                     # Never reached Twilio, however often it was tried.
-                    await self._outbox.finish(row_id, status=FAILED, attempts=attempts)
+                    await self._bookkeeping.finish(row_id, status=FAILED, attempts=attempts)
                     return SendResult(sent=False, status=FAILED, retryable=True)
                 if delay is None:
                     # It may have reached Twilio: not repeated, left for officers to see.
                     log.warning("WhatsApp message outcome unknown: %s", type(error).__name__)
-                    await self._outbox.finish(row_id, status=UNKNOWN, attempts=attempts)
+                    await self._bookkeeping.finish(row_id, status=UNKNOWN, attempts=attempts)
                     return SendResult(sent=False, status=UNKNOWN)
             else:
                 sent(Channel.WHATSAPP, "accepted")
                 status = str(message.status or "queued")
-                await self._outbox.finish(
+                await self._bookkeeping.finish(
                     row_id, status=status, attempts=attempts, provider_sid=message.sid
                 )
                 await self._apply_early_status(message.sid)
@@ -207,7 +211,7 @@ class WhatsAppSender:
             await self._backoff.sleep(delay)
 
     async def _already(self, key: str) -> SendResult:
-        row = await self._outbox.find(key)
+        row = await self._bookkeeping.find(key)
         status = row.status if row else UNKNOWN
         sid = row.provider_sid if row else None
         return SendResult(sent=sid is not None, status=status, message_sid=sid, duplicate=True)
@@ -217,7 +221,7 @@ class WhatsAppSender:
         key = early_status_key(message_sid)
         await self._state.set(key, f"{status}:{error_code or ''}", ttl=3600)
         # Both sides write, then look: whichever comes second applies the status.
-        if await self._outbox.update_status(message_sid, status, error_code):
+        if await self._bookkeeping.update_status(message_sid, status, error_code):
             await self._state.delete(key)
 
     async def _apply_early_status(self, message_sid: str | None) -> None:
@@ -227,7 +231,7 @@ class WhatsAppSender:
         parked = await self._state.get(early_status_key(message_sid))
         if parked is not None:
             status, _, code = parked.partition(":")
-            await self._outbox.update_status(message_sid, status, int(code) if code else None)
+            await self._bookkeeping.update_status(message_sid, status, int(code) if code else None)
             await self._state.delete(early_status_key(message_sid))
 
 

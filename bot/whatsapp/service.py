@@ -11,13 +11,13 @@ from aiohttp import web
 from bot.notifications.media import MediaLinks, mount_media
 from bot.notifications.pacing import notice_rate_limit
 from bot.turns import TurnRunner
+from bot.whatsapp.bookkeeping import MessageBookkeeping
 from bot.whatsapp.channel import WhatsAppChannel
 from bot.whatsapp.client import RebasedHttpClient, build_client
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.notifier import WhatsAppCredentialsNotifier
 from bot.whatsapp.numbering import NumberedMemory
 from bot.whatsapp.outbound import WhatsAppOutbound
-from bot.whatsapp.outbox import Outbox
 from bot.whatsapp.retry import Backoff
 from bot.whatsapp.sender import SendResult, Template, WhatsAppSender
 from bot.whatsapp.templates import parse_template_sids, template_for
@@ -38,7 +38,7 @@ class WhatsApp:
     """Sender, media access and notifier sharing one Twilio client."""
 
     http: RebasedHttpClient
-    outbox: Outbox
+    bookkeeping: MessageBookkeeping
     sender: WhatsAppSender
     media: TwilioMedia
     notifier: WhatsAppCredentialsNotifier
@@ -71,10 +71,10 @@ class WhatsApp:
             api_url=settings.twilio_api_url,
         )
         public = settings.public_base_url.rstrip("/") if settings.public_base_url else None
-        outbox = Outbox(database)
+        bookkeeping = MessageBookkeeping(database)
         sender = WhatsAppSender(
             client=client,
-            outbox=outbox,
+            bookkeeping=bookkeeping,
             state=state,
             from_number=settings.twilio_whatsapp_from or "",
             # Twilio can only call back a public URL; without one, statuses are not tracked.
@@ -89,7 +89,7 @@ class WhatsApp:
         )
         return cls(
             http=http,
-            outbox=outbox,
+            bookkeeping=bookkeeping,
             sender=sender,
             media=TwilioMedia(client=client, http=http, backoff=backoff),
             notifier=notifier,
@@ -109,7 +109,7 @@ class WhatsApp:
             turns=turns,
             sender=self.sender,
             media=self.media,
-            outbox=self.outbox,
+            bookkeeping=self.bookkeeping,
             state=self.state,
             database=self.database,
             texts=self.texts,

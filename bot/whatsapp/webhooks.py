@@ -108,7 +108,7 @@ class SignedRoutes:
             plain = code.isascii() and code.isdigit() and len(code) < 10
             error_code = int(code) if plain else None
             delivery_status(Channel.WHATSAPP, status, error_code)
-            if not await self._channel.outbox.update_status(sid, status, error_code):
+            if not await self._channel.bookkeeping.update_status(sid, status, error_code):
                 # The callback beat our own write of the MessageSid: the sender applies it.
                 await self._channel.sender.park_status(sid, status, error_code)
         return web.Response(status=204)

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from access.deliveries import PROBLEM_STATUSES
 from admin_web.i18n import WEB_LOCALE
-from bot.whatsapp.outbox import PROBLEM_STATUSES as OUTBOX_PROBLEM_STATUSES
+from bot.whatsapp.bookkeeping import PROBLEM_STATUSES as OUTBOX_PROBLEM_STATUSES
 from core.i18n import Translator
 from core.people import format_phone
 from storage.credentials import SecretBox

@@ -302,7 +302,7 @@ async def test_server_errors_are_retried_a_bounded_number_of_times_then_kept_for
 
     assert wa.twilio.messages == []
     assert wa.sleep.delays == [0.5, 1.0, 2.0]
-    [row] = await wa.whatsapp.outbox.problems()
+    [row] = await wa.whatsapp.bookkeeping.problems()
     assert (row.phone, row.status, row.attempts) == (PHONE, "failed", 4)
 
 
@@ -311,7 +311,7 @@ async def test_a_refused_message_is_not_retried(wa, flow):
     await wa.user(PHONE).send("Салам")
 
     assert wa.sleep.delays == []
-    [row] = await wa.whatsapp.outbox.problems()
+    [row] = await wa.whatsapp.bookkeeping.problems()
     assert (row.status, row.error_code) == ("failed", 63016)
 
 
@@ -325,12 +325,12 @@ async def test_status_callbacks_update_the_row_and_failures_are_kept_for_officer
     assert await wa.status(sid, "sent") == 204  # late and out of order: ignored
     [row] = await rows(database, provider_sid=sid)
     assert row.status == "delivered"
-    assert await wa.whatsapp.outbox.problems() == []
+    assert await wa.whatsapp.bookkeeping.problems() == []
 
     await wa.user(OTHER).send("Салам")
     other_sid = wa.twilio.messages[1]["Sid"]
     await wa.status(other_sid, "undelivered", 63024)
-    [problem] = await wa.whatsapp.outbox.problems()
+    [problem] = await wa.whatsapp.bookkeeping.problems()
     assert (problem.phone, problem.status, problem.error_code) == (OTHER, "undelivered", 63024)
 
 
@@ -353,7 +353,7 @@ async def test_a_status_that_arrives_before_the_sid_is_recorded_is_applied_later
     wa.twilio.before_reply = lambda sid: wa.status(sid, "failed", 30008)
     await wa.user(PHONE).send("Салам")
 
-    [problem] = await wa.whatsapp.outbox.problems()
+    [problem] = await wa.whatsapp.bookkeeping.problems()
     assert (problem.status, problem.error_code) == ("failed", 30008)
 
 
@@ -369,7 +369,7 @@ async def test_a_send_that_times_out_is_not_repeated_and_is_kept_for_officers(wa
 
     assert len(wa.twilio.messages) == 1  # not sent a second time
     assert wa.sleep.delays == []
-    [row] = await wa.whatsapp.outbox.problems()
+    [row] = await wa.whatsapp.bookkeeping.problems()
     assert (row.status, row.attempts) == ("unknown", 1)
 
 

@@ -67,7 +67,7 @@ async def test_without_a_template_outside_the_window_nothing_is_sent(start_whats
 
     assert await send(wa) is False
     assert wa.twilio.messages == []
-    [problem] = await wa.whatsapp.outbox.problems()
+    [problem] = await wa.whatsapp.bookkeeping.problems()
     assert (problem.purpose, problem.error_code) == ("credentials", 63016)
 
 
@@ -76,7 +76,7 @@ async def test_a_refused_template_reports_failure_so_the_web_shows_the_password(
     wa.twilio.fail_next(1, status=400, code=63024)
 
     assert await send(wa) is False
-    [problem] = await wa.whatsapp.outbox.problems()
+    [problem] = await wa.whatsapp.bookkeeping.problems()
     assert (problem.status, problem.error_code) == ("failed", 63024)
 
 

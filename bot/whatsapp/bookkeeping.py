@@ -31,7 +31,7 @@ _RANK = {
 }
 
 
-class Outbox:
+class MessageBookkeeping:
     """Reads and writes the WhatsApp rows of `channel_messages`."""
 
     def __init__(self, database: Database) -> None:
