@@ -24,7 +24,7 @@ from flows.events import ChatKey, Event
 from storage.database import Database
 from storage.enums import Channel
 from tests.robustness.applicants import add_applicants
-from tests.robustness.test_properties import GOOD_PATH, answers_of
+from tests.robustness.test_properties import GOOD_PATH, GOOD_STEPS, answers_of
 
 TEXTS = conversation_texts()
 EXAMPLES = settings(
@@ -33,13 +33,11 @@ EXAMPLES = settings(
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-# The answer of GOOD_PATH each field takes, and what must be stored for it.
+# Where in GOOD_PATH each typed field is answered, and its plain answer (the sample's).
 FIELDS = {
-    "pin": (1, "20509200712345"),
-    "passport": (3, "AN1234567"),
-    "city": (4, "Сокулук"),
-    "village": (5, "Сокулук айылы"),
-    "street": (6, "Ленин көчөсү, 12"),
+    name: (position, event.text)
+    for position, (name, event) in enumerate(GOOD_STEPS)
+    if name in ("pin", "passport", "city", "village", "street")
 }
 DIGIT_SCRIPTS = ["0", "٠", "۰", "०", "০", "๐", "０", "𝟎", "၀", "០"]  # each script's zero
 INVISIBLE = list("\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x80\x85\x9b\x9f") + [

@@ -156,7 +156,10 @@ def _answering(name: str) -> list[Event]:
 
 # A valid start of the form, its text part answered from the table of samples: the random
 # events then come at any point of it.
-GOOD_PATH = [event for name in Samples().path(until="passport_front") for event in _answering(name)]
+GOOD_STEPS = [
+    (name, event) for name in Samples().path(until="passport_front") for event in _answering(name)
+]
+GOOD_PATH = [event for _, event in GOOD_STEPS]
 UNSUPPORTED = ["sticker", "voice", "video", "location", "contact_other", "other", "??"]
 EVENTS = st.one_of(
     st.builds(
