@@ -103,3 +103,45 @@ async def test_a_late_retry_from_a_sender_whose_lease_ran_out_does_not_send_it_a
         row = await s.scalar(select(OutboxMessage))
     assert (row.status, row.attempts) == (SENT, 2)
     assert channel.delivered == ["Салам", "Салам"]  # the unknown first call and the sent one
+
+
+class HangingOnceChannel(SlowThenFastChannel):
+    """The first send never answers (the process is stopping); later ones go."""
+
+    async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
+        self.delivered.append(message.reply.text)
+        if len(self.delivered) == 1:
+            self.hanging.set()
+            await asyncio.Event().wait()
+        return DeliveryResult.sent(1)
+
+
+async def test_a_message_in_flight_at_shutdown_is_left_to_its_lease_and_sent_after_it(
+    database: Database,
+):
+    channel = HangingOnceChannel()
+    lease = timedelta(milliseconds=300)
+    stopping = OutboxSender(
+        database=database,
+        composer=None,  # type: ignore[arg-type]  # a handed-over reply needs no composing
+        channels={Channel.TELEGRAM: channel},
+        lease=lease,
+    )
+    await stopping.hand_over(Channel.TELEGRAM, "7", [Reply("Салам")], key="reply:2", language="ru")
+    stopping.start()
+    await channel.hanging.wait()
+    await stopping.stop(grace=0.05)  # the round is cut short mid-send
+    async with database.session() as s:
+        row = await s.scalar(select(OutboxMessage))
+    assert (row.status, row.attempts) == (PENDING, 1)  # leased, not lost, not finished
+    restarted = OutboxSender(
+        database=database,
+        composer=None,  # type: ignore[arg-type]
+        channels={Channel.TELEGRAM: channel},
+        lease=lease,
+    )
+    await restarted.drain(within=1.0)  # waits for the lease to end, then sends it
+    async with database.session() as s:
+        row = await s.scalar(select(OutboxMessage))
+    assert (row.status, row.attempts, row.reply) == (SENT, 2, None)
+    assert channel.delivered == ["Салам", "Салам"]
