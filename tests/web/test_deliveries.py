@@ -294,3 +294,13 @@ async def test_a_reply_left_reserved_by_a_stopped_process_is_shown_in_its_distri
     assert admin_messages.count(stopped_text) == 2
     # A reservation younger than the stale limit is a send in progress, not a problem.
     assert w.mzhb_a.full_name not in a_messages + admin_messages
+
+
+def test_every_reason_of_a_failed_notice_is_explained_in_both_languages() -> None:
+    from admin_web.views.deliveries import REASON_TEXTS
+
+    texts = _texts()
+    for lang in ("ky", "ru"):
+        for reason, msgid in REASON_TEXTS.items():
+            assert texts.gettext(lang, msgid) != msgid, (lang, reason)
+    assert REASON_TEXTS["twilio:reserved"] == "deliveries.status.stopped"
