@@ -1,8 +1,8 @@
 """Delivery problems officers act on: messages that did not arrive, bots blocked.
 
 Three lists: the system's own messages (notices, reminders, announcements) the outbox gave up
-on, on either channel, with the reason; WhatsApp messages Twilio failed or did not deliver;
-and the chats nothing reaches any more.
+on, on either channel, with the reason; WhatsApp messages Twilio failed or did not deliver, or
+that a process stopped while sending; and the chats nothing reaches any more.
 
 Each row is tied to a person by what the row itself knows: a WhatsApp message by its phone
 (a grant of the current campaign, or an officer), a chat by the grant or officer it is linked
@@ -21,10 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, case, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -37,6 +37,13 @@ from storage.models.outbox import FAILED as OUTBOX_FAILED
 # The outbox's vocabulary (bot.whatsapp.bookkeeping.PROBLEM_STATUSES; the web may not import the
 # bot): Twilio's two failures, and "unknown" for a send that timed out and may not have left.
 PROBLEM_STATUSES: tuple[str, ...] = ("failed", "undelivered", "unknown")
+# A reply is recorded "reserved" just before Twilio is called and moves on within seconds (the
+# call's timeout is far shorter); one still reserved after this long was being sent by a
+# process that stopped (killed, crashed) before it recorded Twilio's answer: whether it left
+# is unknown, and nothing will ever move it on.
+RESERVED = "reserved"
+STALE_RESERVATION = timedelta(minutes=10)
+STOPPED = "stopped"  # how such a row is shown: "unknown: the process stopped while sending"
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,8 @@ class FailedMessage:
         at: when its status was last recorded.
         phone: the recipient, E.164.
         purpose: what it was: ``reply``, ``credentials``, ``notification``...
-        status: ``failed``, ``undelivered`` or ``unknown``.
+        status: ``failed``, ``undelivered``, ``unknown``, or ``stopped`` (still reserved long
+            after its process should have sent it: see `STALE_RESERVATION`).
         error_code: Twilio's error code, when Twilio gave one.
         applicant: the full name on the current campaign's grant of that phone, if any.
         officer: the full name of the officer with that phone, if any.
@@ -168,7 +176,13 @@ async def list_failed_notices(
 
 
 async def list_failed_messages(
-    session: AsyncSession, *, actor: Officer, campaign_year: int, offset: int = 0, limit: int = 50
+    session: AsyncSession,
+    *,
+    actor: Officer,
+    campaign_year: int,
+    offset: int = 0,
+    limit: int = 50,
+    now: datetime | None = None,
 ) -> tuple[list[FailedMessage], int]:
     """Return one page of the problem WhatsApp messages `actor` may see, newest first.
 
@@ -178,6 +192,7 @@ async def list_failed_messages(
         campaign_year: grants of this campaign name the applicants.
         offset: rows to skip.
         limit: page size (1 to 500).
+        now: the current time (tests); a reservation older than `STALE_RESERVATION` is shown.
 
     Returns:
         The page and the total number of rows in scope.
@@ -190,7 +205,9 @@ async def list_failed_messages(
             ChannelMessage.id.label("id"),
             ChannelMessage.phone.label("phone"),
             ChannelMessage.purpose.label("purpose"),
-            ChannelMessage.status.label("status"),
+            case(
+                (ChannelMessage.status == RESERVED, literal(STOPPED)), else_=ChannelMessage.status
+            ).label("status"),
             ChannelMessage.error_code.label("error_code"),
             grant.full_name.label("applicant"),
             officer.full_name.label("officer"),
@@ -206,7 +223,11 @@ async def list_failed_messages(
         .where(
             ChannelMessage.channel == Channel.WHATSAPP,
             ChannelMessage.direction == MessageDirection.OUTBOUND,
-            ChannelMessage.status.in_(PROBLEM_STATUSES),
+            or_(
+                ChannelMessage.status.in_(PROBLEM_STATUSES),
+                (ChannelMessage.status == RESERVED)
+                & (ChannelMessage.updated_at < (now or datetime.now(UTC)) - STALE_RESERVATION),
+            ),
         )
     )
     rows, total = await _page(

@@ -19,6 +19,13 @@ What is erased and what is kept, so that the figures of a past campaign stay rig
   entry (actor None: the operator's command line) with the counts it removed.
 - `channel_messages` rows (the WhatsApp delivery book and inbound de-duplication, which hold
   phones) older than a number of days are deleted whatever their campaign.
+- The outbox's finished rows (`outbox_messages`: a chat id, which on WhatsApp is the phone,
+  and the notice it carried) go on the same two clocks as the rest: a message sent or dropped
+  is kept as long as `channel_messages` (its WhatsApp twin there goes at the same age); a
+  message given up on is what the officers' deliveries page shows, so it stays as long as a
+  closed campaign's personal data (PURGE_AFTER_DAYS after it was given up), and so does a
+  stored notice never expanded (no sender ran). A pending message is never deleted: it is
+  still to be sent.
 """
 
 from __future__ import annotations
@@ -37,7 +44,16 @@ from flows.form import FORM
 from flows.form.fields import Kind
 from storage.enums import AuditFlag
 from storage.filestore import FileStore
-from storage.models import AccessGrant, ChannelMessage, Document, LinkedChat, Registration
+from storage.models import (
+    AccessGrant,
+    ChannelMessage,
+    Document,
+    LinkedChat,
+    OutboxMessage,
+    OutboxNotice,
+    Registration,
+)
+from storage.models.outbox import DROPPED, FAILED, SENT
 
 PHOTO_FIELDS = tuple(f.name for f in FORM if f.kind is Kind.FILE)
 PERSONAL_FIELDS = (
@@ -91,6 +107,10 @@ class PurgeReport:
     chats: int = 0
     messages: int = 0
     messages_before: datetime | None = None
+    outbox_sent: int = 0
+    outbox_failed: int = 0
+    outbox_notices: int = 0
+    outbox_failed_before: datetime | None = None
 
     def lines(self) -> list[str]:
         """Return the report for the operator, one fact a line."""
@@ -116,6 +136,13 @@ class PurgeReport:
             out.append(
                 f"channel messages: {verb} {self.messages} row(s) older than "
                 f"{self.messages_before.date().isoformat()}"
+            )
+        if self.outbox_failed_before is not None and self.messages_before is not None:
+            out.append(
+                f"outbox: {verb} {self.outbox_sent} sent message(s) older than "
+                f"{self.messages_before.date().isoformat()}, {self.outbox_failed} failed "
+                f"message(s) and {self.outbox_notices} unsent notice(s) older than "
+                f"{self.outbox_failed_before.date().isoformat()}"
             )
         if self.dry_run:
             out.append("dry run: nothing was changed")
@@ -305,3 +332,62 @@ async def purge_messages(
         obj_repr=f"channel messages older than {before.date().isoformat()}",
         changes=[{"field": "rows", "before": report.messages, "after": 0}],
     )
+
+
+async def purge_outbox(
+    session: AsyncSession,
+    *,
+    keep_days: int,
+    failed_keep_days: int,
+    report: PurgeReport,
+    now: datetime | None = None,
+) -> None:
+    """Delete the outbox's finished rows (counted in a dry run); pending ones stay.
+
+    Args:
+        session: the caller's transaction.
+        keep_days: sent and dropped messages finished more than this many days ago go (the
+            age at which `channel_messages` rows go).
+        failed_keep_days: failed messages finished, and notices stored, more than this many
+            days ago go (PURGE_AFTER_DAYS: as long as a campaign's personal data).
+        report: filled with the counts.
+        now: the current time (tests).
+
+    """
+    moment = now or datetime.now(UTC)
+    before = moment - timedelta(days=keep_days)
+    failed_before = moment - timedelta(days=failed_keep_days)
+    report.messages_before = report.messages_before or before
+    report.outbox_failed_before = failed_before
+    sent = OutboxMessage.status.in_((SENT, DROPPED)) & (OutboxMessage.finished_at < before)
+    failed = (OutboxMessage.status == FAILED) & (OutboxMessage.finished_at < failed_before)
+    left_over = OutboxNotice.created_at < failed_before
+    report.outbox_sent = await _count(session, OutboxMessage, sent)
+    report.outbox_failed = await _count(session, OutboxMessage, failed)
+    report.outbox_notices = await _count(session, OutboxNotice, left_over)
+    removed = report.outbox_sent + report.outbox_failed + report.outbox_notices
+    if report.dry_run or not removed:
+        return
+    await session.execute(delete(OutboxMessage).where(sent | failed))
+    await session.execute(delete(OutboxNotice).where(left_over))
+    await log_action(
+        session,
+        actor=None,
+        action="outbox.purge",
+        flag=AuditFlag.DELETE,
+        obj_type="outbox_messages",
+        obj_id=None,
+        obj_repr=(
+            f"outbox: sent before {before.date().isoformat()}, "
+            f"failed before {failed_before.date().isoformat()}"
+        ),
+        changes=[
+            {"field": "sent", "before": report.outbox_sent, "after": 0},
+            {"field": "failed", "before": report.outbox_failed, "after": 0},
+            {"field": "notices", "before": report.outbox_notices, "after": 0},
+        ],
+    )
+
+
+async def _count(session: AsyncSession, model: Any, condition: Any) -> int:
+    return int(await session.scalar(select(func.count()).select_from(model).where(condition)) or 0)

@@ -11,7 +11,13 @@ from bot.commands.accounts import run_in_session
 from bot.commands.errors import CommandError
 from config.campaign import CAMPAIGNS_DIR, Campaign, load_campaign
 from config.settings import Settings, get_settings
-from office.retention import PurgeReport, purge_campaign, purge_messages, purge_refusal
+from office.retention import (
+    PurgeReport,
+    purge_campaign,
+    purge_messages,
+    purge_outbox,
+    purge_refusal,
+)
 from storage.credentials import SecretBox
 from storage.filestore import filestore_from_settings
 
@@ -46,6 +52,13 @@ def _purge(args: argparse.Namespace) -> int:
             finally:
                 await files.close()
         await purge_messages(session, keep_days=keep_days, report=report)
+        await purge_outbox(
+            session,
+            keep_days=keep_days,
+            # A failure stays on the deliveries page at least as long as a sent message stays.
+            failed_keep_days=max(settings.purge_after_days, keep_days),
+            report=report,
+        )
         return report
 
     for line in run_in_session(work).lines():
@@ -69,6 +82,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--messages-days",
         type=int,
         metavar="N",
-        help="delete channel_messages rows older than N days (default MESSAGES_KEEP_DAYS, 90)",
+        help="delete channel_messages rows and sent outbox messages older than N days "
+        "(default MESSAGES_KEEP_DAYS, 90)",
     )
     purge.set_defaults(handler=_purge)

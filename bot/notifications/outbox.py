@@ -15,7 +15,8 @@ the commit the publisher wakes this sender, which then, in rounds:
 A notice's text is composed when it is sent (`office.outbound.NoticeComposer`), in the
 recipient's language then and from the entry as it is then: the rows hold ids, never the
 applicant's answers. A message with nothing to say any more (a review prompt for an entry
-decided meanwhile, a chat that blocked the bot) is dropped.
+decided meanwhile, a chat that blocked the bot) is dropped. A message to a chat on a channel
+this process does not run is stored as failed (`channel_off`): officers see who was not told.
 
 Exactly once per message key: a message is marked sent in the transaction right after the
 provider accepted it. A process killed between that acceptance and the mark leaves the row
@@ -23,6 +24,10 @@ pending; after the lease it is sent again. On WhatsApp that second send is refus
 key's `channel_messages` reservation (Twilio is never asked twice); on Telegram, which has no
 idempotency key, the message arrives twice: that window (the Bot API's answer to the UPDATE,
 a few milliseconds) and a timed-out call are where Telegram is at least once.
+
+Composing and delivering one message is cut off at `SEND_TIMEOUT`, well within the lease; a
+sender that lost its lease all the same (a stalled process) records nothing: the sender that
+claimed the row after it owns the outcome.
 """
 
 from __future__ import annotations
@@ -58,7 +63,8 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # messages claimed per round: one per chat, sent side by side
 LEASE = timedelta(seconds=120)  # longer than any one delivery (a prompt with its photos)
-DELIVERY_TIMEOUT = 60.0  # a delivery still running then is given up (and retried)
+SEND_TIMEOUT = 60.0  # composing and delivering one message: given up (and retried) after
+CHANNEL_OFF = "channel_off"  # the reason of a message to a channel this process does not run
 POLL_SECONDS = 5.0  # other replicas' notices and retries falling due are found this often
 BASE_BACKOFF = 2.0
 MAX_BACKOFF = 300.0
@@ -231,14 +237,15 @@ class OutboxSender:
                     log.error("outbox notice %s dropped: %s", row.id, type(exc).__name__)
                     continue
                 for message in messages:
-                    if message.channel not in self.channels:
-                        continue  # a channel this deployment does not run
+                    # A chat on a channel this process does not run is stored as failed, so
+                    # officers see who was not told (never dropped without a trace).
                     await add_message(
                         session,
                         channel=message.channel,
                         chat_id=message.chat_id,
                         key=message.key,
                         notice=row.notice,
+                        failed=None if message.channel in self.channels else CHANNEL_OFF,
                     )
                 if isinstance(notice, AnnouncementNotice) and not any(
                     m.channel in self.channels for m in messages
@@ -258,21 +265,31 @@ class OutboxSender:
     async def _send_one(self, row: OutboxMessage) -> None:
         channel = self.channels.get(row.channel)
         if channel is None:
-            await self._record(row, DeliveryResult.failed(row.parts_sent, "channel_off"))
-            return
-        message = await self._message(row)
-        if message is None:
-            async with self._database.session() as session:
-                await settle(session, row.id, status=DROPPED, parts_sent=row.parts_sent)
-                await self._announcement(session, row, sent=False)
+            await self._record(row, DeliveryResult.failed(row.parts_sent, CHANNEL_OFF))
             return
         try:
-            result = await asyncio.wait_for(
-                channel.deliver(message, parts_sent=row.parts_sent), DELIVERY_TIMEOUT
-            )
+            # Composing is inside the time limit too: the whole send ends well within the
+            # lease, so no other sender claims the row while this one may still send it.
+            result = await asyncio.wait_for(self._compose_and_deliver(row, channel), SEND_TIMEOUT)
         except TimeoutError:
             result = DeliveryResult.retry(row.parts_sent, "timeout")
+        if result is None:
+            async with self._database.session() as session:
+                if await settle(
+                    session, row.id, status=DROPPED, parts_sent=row.parts_sent, attempt=row.attempts
+                ):
+                    await self._announcement(session, row, sent=False)
+            return
         await self._record(row, result)
+
+    async def _compose_and_deliver(
+        self, row: OutboxMessage, channel: MessagingChannel
+    ) -> DeliveryResult | None:
+        """Send `row` through `channel`; None when there is nothing to say any more."""
+        message = await self._message(row)
+        if message is None:
+            return None
+        return await channel.deliver(message, parts_sent=row.parts_sent)
 
     async def _message(self, row: OutboxMessage) -> Outbound | None:
         """Return what to send for `row` now, or None when there is nothing to say any more."""
@@ -308,31 +325,55 @@ class OutboxSender:
         now = self._clock()
         async with self._database.session() as session:
             if result.outcome is Outcome.SENT:
-                await settle(session, row.id, status=SENT, parts_sent=result.parts_sent, at=now)
-                await self._announcement(session, row, sent=True)
+                if await settle(
+                    session,
+                    row.id,
+                    status=SENT,
+                    parts_sent=result.parts_sent,
+                    at=now,
+                    attempt=row.attempts,
+                ):
+                    await self._announcement(session, row, sent=True)
+                else:
+                    self._lost_lease(row)
                 return
             if result.outcome is Outcome.RETRY and row.attempts < MAX_ATTEMPTS:
                 wait = result.retry_after
                 if wait is None:
                     wait = min(self.backoff * 2 ** (row.attempts - 1), MAX_BACKOFF)
                 log.info("outbox message %s waits %.0f s (%s)", row.id, wait, result.reason)
-                await settle(
+                if not await settle(
                     session,
                     row.id,
                     status=PENDING,
                     parts_sent=result.parts_sent,
                     not_before=now + timedelta(seconds=wait),
                     error=result.reason,
-                )
+                    attempt=row.attempts,
+                ):
+                    self._lost_lease(row)
                 return
             reason = result.reason if result.outcome is Outcome.FAILED else "gave_up"
             log.warning("outbox message %s failed: %s", row.id, reason)
-            await settle(
-                session, row.id, status=FAILED, parts_sent=result.parts_sent, error=reason, at=now
-            )
+            if not await settle(
+                session,
+                row.id,
+                status=FAILED,
+                parts_sent=result.parts_sent,
+                error=reason,
+                at=now,
+                attempt=row.attempts,
+            ):
+                self._lost_lease(row)
+                return
             if result.unreachable:
                 await mark_unreachable(session, row.channel, row.chat_id, at=now)
             await self._announcement(session, row, sent=False)
+
+    @staticmethod
+    def _lost_lease(row: OutboxMessage) -> None:
+        # Its lease ran out mid-send and another sender claimed it: that one records it.
+        log.warning("outbox message %s: lease lost while sending; not recorded", row.id)
 
     @staticmethod
     async def _announcement(session: AsyncSession, row: OutboxMessage, *, sent: bool) -> None:

@@ -3,8 +3,10 @@
 Claiming is one statement (`WITH due AS (SELECT ... FOR UPDATE SKIP LOCKED) UPDATE ... FROM
 due RETURNING`): on PostgreSQL replicas share the work without waiting on each other's rows; on
 SQLite the statement holds the database's write lock, so two claims never take the same row.
-A claim leases the row (`not_before` moves to the end of the lease): a sender that dies while
-sending leaves the row to be claimed again once the lease is over.
+A claim leases the row (`not_before` moves to the end of the lease) and counts an attempt: a
+sender that dies while sending leaves the row to be claimed again once the lease is over. The
+attempt count is the lease's token: a sender whose lease ran out while it was still sending
+records nothing over the sender that claimed the row after it (`settle(..., attempt=...)`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import aliased
 
 from storage.enums import Channel
 from storage.models.chats import LinkedChat
-from storage.models.outbox import PENDING, OutboxMessage, OutboxNotice
+from storage.models.outbox import FAILED, PENDING, OutboxMessage, OutboxNotice
 
 
 def utc(moment: datetime) -> datetime:
@@ -55,8 +57,12 @@ async def add_message(
     notice: dict[str, Any] | None = None,
     reply: dict[str, Any] | None = None,
     not_before: datetime | None = None,
+    failed: str | None = None,
 ) -> bool:
-    """Store one message for one chat; False when a message with `key` exists already."""
+    """Store one message for one chat; False when a message with `key` exists already.
+
+    With `failed` (a reason), the message is stored as given up already: officers see it.
+    """
     dialect = session.bind.dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     statement = (
@@ -67,7 +73,9 @@ async def add_message(
             key=key,
             notice=notice,
             reply=reply,
-            status=PENDING,
+            status=PENDING if failed is None else FAILED,
+            error=failed,
+            finished_at=None if failed is None else datetime.now(UTC),
             attempts=0,
             parts_sent=0,
             not_before=not_before or datetime.now(UTC),
@@ -132,20 +140,30 @@ async def settle(
     not_before: datetime | None = None,
     error: str | None = None,
     at: datetime | None = None,
-) -> None:
-    """Record what became of a claimed message: sent, failed, dropped, or due again later."""
+    attempt: int | None = None,
+) -> bool:
+    """Record what became of a claimed message: sent, failed, dropped, or due again later.
+
+    With `attempt` (the row's `attempts` as the claim returned it), only while that claim
+    still holds: False, and nothing written, when the row was claimed again since (its lease
+    ran out) or is finished already.
+    """
     values: dict[str, Any] = {"status": status, "parts_sent": parts_sent, "error": error}
     if status == PENDING:
         values["not_before"] = not_before or datetime.now(UTC)
     else:
         values["finished_at"] = at or datetime.now(UTC)
         values["reply"] = None  # a handed-over reply's text is not kept once it is done
-    await session.execute(
+    condition = OutboxMessage.id == message_id
+    if attempt is not None:
+        condition &= (OutboxMessage.attempts == attempt) & (OutboxMessage.status == PENDING)
+    result = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id)
+        .where(condition)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
+    return bool(result.rowcount)
 
 
 async def next_due(session: AsyncSession) -> datetime | None:

@@ -24,6 +24,8 @@ from storage.models import (
     Document,
     LinkedChat,
     Officer,
+    OutboxMessage,
+    OutboxNotice,
     Registration,
 )
 from tests.conftest import TEST_SECRET_KEY
@@ -161,11 +163,12 @@ async def test_dry_run_counts_and_changes_nothing(
         "and 5 linked chat(s)"
     )
     assert out[2].startswith("channel messages: would remove 3 row(s) older than ")
-    assert out[3] == "dry run: nothing was changed"
+    assert out[3].startswith("outbox: would remove 0 sent message(s) older than ")
+    assert out[4] == "dry run: nothing was changed"
     assert await ortbot("purge", "--campaign", "2026", "--dry-run") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("campaign 2026: would remove 21 photo record(s)")
-    assert len(out) == 3 and out[2] == "dry run: nothing was changed"
+    assert len(out) == 4 and out[3] == "dry run: nothing was changed"
     assert await answers_of(database, 2026) == before
     assert await count(database, Document) == 30
     assert await count(database, ChannelMessage) == 5
@@ -238,3 +241,52 @@ async def test_purge_all_erases_personal_fields_and_keeps_the_figures(
     assert await count(database, LinkedChat) == 2
     assert await figures(database) == before
     assert await count(database, ChannelMessage) == 2
+
+
+async def test_purge_deletes_finished_outbox_rows_by_age_and_keeps_pending_ones(
+    env, database: Database, capsys
+) -> None:
+    now = datetime.now(UTC)
+    # (status, days since it finished): sent and dropped go after MESSAGES_KEEP_DAYS (90),
+    # failed ones after PURGE_AFTER_DAYS (180); a pending one is still to be sent.
+    rows = [
+        ("sent", 100),
+        ("sent", 10),
+        ("dropped", 95),
+        ("failed", 100),
+        ("failed", 200),
+        ("pending", 300),
+    ]
+    async with database.session() as s:
+        for n, (status, age) in enumerate(rows):
+            s.add(
+                OutboxMessage(
+                    channel=Channel.WHATSAPP,
+                    chat_id="+996555000111",
+                    key=f"m{n}",
+                    notice={"type": "ApplicantNotice", "registration_id": 1},
+                    status=status,
+                    not_before=now - timedelta(days=age),
+                    created_at=now - timedelta(days=age),
+                    finished_at=None if status == "pending" else now - timedelta(days=age),
+                )
+            )
+        s.add(OutboxNotice(notice={"type": "ApplicantNotice"}, created_at=now - timedelta(200)))
+        s.add(OutboxNotice(notice={"type": "ApplicantNotice"}, created_at=now - timedelta(10)))
+
+    assert await ortbot("purge", "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("outbox: would remove 2 sent message(s) older than ")
+    assert ", 1 failed message(s) and 1 unsent notice(s) older than " in out[1]
+    assert await count(database, OutboxMessage) == 6
+
+    assert await ortbot("purge") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("outbox: removed 2 sent message(s) older than ")
+    async with database.session() as s:
+        left = sorted(await s.scalars(select(OutboxMessage.key)))
+        notices = list(await s.scalars(select(OutboxNotice.created_at)))
+        audit = list(await s.scalars(select(AuditEntry.action)))
+    assert left == ["m1", "m3", "m5"]  # sent 10 days ago, failed 100 days ago, pending
+    assert len(notices) == 1
+    assert audit == ["outbox.purge"]

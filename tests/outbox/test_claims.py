@@ -69,3 +69,26 @@ async def test_pending_messages_count_in_the_backlog_metric(database: Database):
         backlog = {b.channel: b for b in await outbox_backlog(s, now=later)}
     assert backlog["telegram"].depth == 2 and backlog["telegram"].oldest_age_seconds >= 590
     assert backlog["whatsapp"].depth == 0
+
+
+async def test_concurrent_claims_never_take_the_same_message(database: Database):
+    """Replicas claiming side by side share the work: each message goes to one of them."""
+    import asyncio
+
+    async with database.session() as s:
+        for chat in range(40):
+            await add_message(s, channel=Channel.TELEGRAM, chat_id=str(chat), key=f"c:{chat}")
+    now = datetime.now(UTC) + timedelta(seconds=1)
+
+    async def replica() -> list[int]:
+        taken: list[int] = []
+        while True:  # until a claim finds nothing (rows another replica holds are skipped)
+            async with database.session() as s:
+                rows = await claim_due(s, now=now, lease_until=now + timedelta(minutes=2), limit=3)
+            if not rows:
+                return taken
+            taken += [r.id for r in rows]
+
+    claims = await asyncio.gather(*(replica() for _ in range(4)))
+    every = [i for taken in claims for i in taken]
+    assert len(every) == len(set(every)) == 40  # every message taken, by one replica

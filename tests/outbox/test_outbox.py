@@ -277,3 +277,28 @@ async def test_a_message_claimed_by_a_sender_that_died_is_sent_after_its_lease(
     runtime.outbox._clock = lambda: _later(minutes=3)  # noqa: SLF001 - the test's clock
     await runtime.outbox.drain()
     assert len(fake_telegram.calls_of("sendMessage")) == sent_before + len(claimed)
+
+
+async def test_a_notice_to_a_chat_on_a_channel_this_process_does_not_run_shows_as_failed(
+    served, database, campus, fake_telegram, fake_twilio
+):
+    runtime, app = served
+    # This process runs Telegram only (WhatsApp's credentials were taken away, say).
+    runtime.outbox.channels = {Channel.TELEGRAM: runtime.channels[Channel.TELEGRAM]}
+    await announce(runtime, database, campus, {Channel.TELEGRAM, Channel.WHATSAPP}, FIRST)
+    await runtime.outbox.drain(within=5)
+    async with database.session() as s:
+        rows = list(await s.scalars(select(OutboxMessage)))
+    off = [r for r in rows if r.channel is Channel.WHATSAPP]
+    assert off and {(r.status, r.error) for r in off} == {("failed", "channel_off")}
+    assert {r.status for r in rows if r.channel is Channel.TELEGRAM} == {"sent"}
+    assert fake_twilio.messages == []
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        await login(client, campus.world.admin)
+        page = await (await client.get("/deliveries")).text()
+    finally:
+        await client.close()
+    section = page.split('data-testid="failed-notices"')[1].split("</section>")[0]
+    assert section.count("channel_off") == len(off)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+from pydantic import SecretStr
+
 from bot.telegram.ratelimit import SharedRateLimit, TokenBucket
+from bot.whatsapp.channel import WhatsAppChannel
+from config.settings import Settings
+from storage.enums import Channel
 from storage.state import StateStore
 from storage.state.redis import RedisStateStore
+from tests.conftest import TEST_REDIS_URL
 
 
 class FakeTime:
@@ -47,12 +54,45 @@ async def test_two_replicas_together_send_no_more_than_the_rate_in_any_second(
     assert max(per_second.values()) == 5  # the shared limit, not 2 × 5
 
 
-def test_the_channel_shares_its_rate_when_the_state_is_redis(state: StateStore) -> None:
-    from bot.telegram.channel import rate_limit
+@pytest.mark.parametrize("redis", [True, False], ids=["REDIS_URL", "no REDIS_URL"])
+async def test_the_process_built_from_settings_shares_its_rate_exactly_when_redis_is_set(
+    settings: Settings, campaign, redis: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """As `ortbot serve` builds it: with REDIS_URL the replicas count against one rate."""
+    from bot.app import create_app
+    from bot.runtime import Runtime
 
-    shared = isinstance(state, RedisStateStore)  # what REDIS_URL being set gives the runtime
-    limit = rate_limit(state, sleep=FakeTime().sleep, shared=shared)
-    assert isinstance(limit, SharedRateLimit) == shared
+    # Nothing is sent here: a Redis URL nobody answers is enough when TEST_REDIS_URL is unset.
+    redis_url = (TEST_REDIS_URL or "redis://redis.invalid:6379/0") if redis else None
+    configured = settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "telegram_bot_token": SecretStr("123456:test-token"),
+            "twilio_account_sid": "AC" + "0" * 32,
+            "twilio_auth_token": SecretStr("twilio-token"),
+            "twilio_whatsapp_from": "whatsapp:+996312000000",
+            "public_base_url": "https://ort.example.kg",
+        }
+    )
+    runtime = Runtime.from_settings(configured, campaign=campaign)
+    try:
+        create_app(runtime)
+        telegram, whatsapp = runtime.telegram, runtime.channels.get(Channel.WHATSAPP)
+        assert telegram is not None and telegram.outbound is not None
+        assert isinstance(whatsapp, WhatsAppChannel) and whatsapp.outbound is not None
+        assert isinstance(runtime.state, RedisStateStore) is redis
+        # The bot's own rate (the sender's) and the notices' pace on each channel (what the
+        # outbox's deliveries wait on).
+        limits = (telegram.sender._bucket, telegram.outbound.limit, whatsapp.outbound.limit)
+        for limit in limits:
+            assert isinstance(limit, SharedRateLimit) is redis
+            assert isinstance(limit, TokenBucket) is not redis
+            if redis:
+                assert limit._state is runtime.state  # counted where the replicas count
+        # Replies to the applicant's own message wait on no limit at all.
+        assert telegram.replies._bucket is None
+    finally:
+        await runtime.close()
 
 
 async def test_a_flood_of_updates_is_handled_a_bounded_number_at_a_time() -> None:

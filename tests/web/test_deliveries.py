@@ -248,3 +248,59 @@ async def test_the_page_is_in_the_menu(
     home = await (await client.get("/")).text()
     assert 'href="/deliveries"' in home
     assert _texts().gettext("ky", "nav.deliveries") in home
+
+
+@pytest.mark.parametrize("lang", ["ky", "ru"])
+async def test_a_reply_left_reserved_by_a_stopped_process_is_shown_in_its_district(
+    make_client, web_world: WebWorld, database: Database, lang: str
+) -> None:  # type: ignore[no-untyped-def]
+    w = web_world
+    now = datetime.now(UTC)
+
+    def reserved(phone: str, minutes_ago: int) -> ChannelMessage:
+        at = now - timedelta(minutes=minutes_ago)
+        return ChannelMessage(
+            channel=Channel.WHATSAPP,
+            direction=MessageDirection.OUTBOUND,
+            idempotency_key=f"reply:{phone}:{minutes_ago}",
+            phone=phone,
+            purpose="reply",
+            status="reserved",
+            attempts=0,
+            created_at=at,
+            updated_at=at,
+        )
+
+    async with database.session() as s:
+        s.add_all(
+            [
+                reserved(w.graduate_a.phone, 30),  # district A: its process died mid-send
+                reserved(w.teacher_b.phone, 60),  # district B: the same
+                reserved(w.mzhb_a.phone, 1),  # district A, being sent right now
+            ]
+        )
+    stopped_text = html.escape(_texts().gettext(lang, "deliveries.status.stopped"))
+    a, admin = await make_client(), await make_client()
+    for client, officer in ((a, w.coordinator_a), (admin, w.admin)):
+        token = await csrf_token(client)
+        await client.post("/language", data={"lang": lang, "next": "/login", "csrf_token": token})
+        await login(client, officer)
+    a_messages, _ = await _sections(a)
+    admin_messages, _ = await _sections(admin)
+
+    assert w.graduate_a.full_name in a_messages and stopped_text in a_messages
+    assert w.teacher_b.full_name not in a_messages  # another district's chat
+    assert w.teacher_b.full_name in admin_messages
+    assert admin_messages.count(stopped_text) == 2
+    # A reservation younger than the stale limit is a send in progress, not a problem.
+    assert w.mzhb_a.full_name not in a_messages + admin_messages
+
+
+def test_every_reason_of_a_failed_notice_is_explained_in_both_languages() -> None:
+    from admin_web.views.deliveries import REASON_TEXTS
+
+    texts = _texts()
+    for lang in ("ky", "ru"):
+        for reason, msgid in REASON_TEXTS.items():
+            assert texts.gettext(lang, msgid) != msgid, (lang, reason)
+    assert REASON_TEXTS["twilio:reserved"] == "deliveries.status.stopped"
