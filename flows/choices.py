@@ -13,6 +13,7 @@ Rules of the conversation (docs/conversation.md):
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from core.i18n import LANGUAGES, Translator
@@ -40,6 +41,9 @@ def fold(text: str) -> str:
     return folded.replace("ё", "е").strip(_STRIP) or folded.strip()
 
 
+# Every typed answer is compared with the word lists: folded once per catalog, not per turn.
+# The catalogs do not change while a translator lives.
+@functools.lru_cache(maxsize=256)
 def words(translator: Translator, kind: str) -> frozenset[str]:
     """Return the typed words of `kind` (catalog id ``words.<kind>``) in every language."""
     found: set[str] = set()

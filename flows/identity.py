@@ -126,6 +126,8 @@ async def _link(turn: Turn, grant: AccessGrant) -> None:
 def window_reply(turn: Turn) -> Reply | None:
     """Return the reply for a closed or not yet open registration window, else None."""
     state = turn.campaign.window_state(turn.now)
+    if state not in ("not_open", "closed"):
+        return None  # the usual case: no dates to format (Babel's formatting is not free)
     params = {
         "campaign": turn.campaign.name(turn.lang),
         "opens": turn.date(turn.campaign.registration_opens),

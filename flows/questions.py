@@ -13,7 +13,7 @@ from flows.form import FormContext, Kind, current_form
 from flows.form.apply import apply
 from flows.form.fields import Field
 from flows.form.kinds import Words, unexpected
-from flows.replies import Option, Reply
+from flows.replies import Option, Reply, preceded
 from flows.turn import Turn
 
 # Option values; each option id is `<field name>:<value>` (flows.choices.tag).
@@ -141,13 +141,11 @@ ASKERS: dict[Kind, Asker] = {
 
 async def ask(turn: Turn, field: Field, *, intro: bool = False, editing: bool = False):
     """Return the replies that ask `field` (with the step's introduction when entering it)."""
-    replies: list[Reply] = []
     params = prompt_params(turn, field)
-    if intro and field.step:
-        replies.append(Reply(turn.t(f"step.{field.step}.intro", **params)))
     text = turn.t(field.prompt, **params)
-    replies.append(await ASKERS[field.kind](turn, field, text, params, back_option(turn, editing)))
-    return replies
+    question = await ASKERS[field.kind](turn, field, text, params, back_option(turn, editing))
+    introduction = turn.t(f"step.{field.step}.intro", **params) if intro and field.step else None
+    return preceded(introduction, [question])
 
 
 async def multi_reply(

@@ -1,6 +1,6 @@
 """What the flow engine asks a channel to send, independent of the channel's markup."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -46,3 +46,19 @@ class Reply:
     request_contact: bool = False
     updates_previous: bool = False
     expects_file: bool = False
+
+
+def preceded(text: str | None, replies: list[Reply]) -> list[Reply]:
+    """Return `replies` with `text` said first: in the first message when it may carry it.
+
+    One message instead of two where the texts allow (a greeting or a step's introduction and
+    the question): each message sent costs a Bot API call. Kept apart from a multi-choice,
+    whose toggles redraw the message with the question alone (the text would vanish), and
+    from a redraw itself.
+    """
+    if not text:
+        return replies
+    if not replies or replies[0].multi or replies[0].updates_previous:
+        return [Reply(text), *replies]
+    first = replies[0]
+    return [replace(first, text=f"{text}\n\n{first.text}"), *replies[1:]]

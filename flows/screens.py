@@ -10,7 +10,7 @@ from flows.form import EDITABLE, current_form, missing_fields, next_missing
 from flows.form.fields import Field
 from flows.form.kinds import display
 from flows.questions import ask
-from flows.replies import Option, Reply
+from flows.replies import Option, Reply, preceded
 from flows.turn import Turn
 from storage.enums import PaymentStatus, RegistrationStatus
 from storage.models import Payment
@@ -251,14 +251,10 @@ async def home(turn: Turn, *, intro: bool = False, prefix: str | None = None) ->
     field = next_missing(answers)
     if field is not None and status(turn) is RegistrationStatus.DRAFT:
         replies = await ask(turn, field, intro=intro)
-        return _prefixed(prefix, replies)
+        return preceded(prefix, replies)
     if status(turn) is RegistrationStatus.DRAFT:
         return summary_screen(turn, prefix)
     return await menu(turn, prefix)
-
-
-def _prefixed(prefix: str | None, replies: list[Reply]) -> list[Reply]:
-    return [Reply(prefix), *replies] if prefix else replies
 
 
 async def status_screen(turn: Turn) -> list[Reply]:

@@ -105,13 +105,17 @@ class ReplyRenderer:
 
         """
         contact_key = f"tg:contact_kb:{chat_id}"
-        keyboard_shown = await self._state.get(contact_key) is not None
+        # Read only when a message could carry the removal (one without buttons of its own):
+        # a round trip saved on most presses, whose next question has buttons.
+        keyboard_shown: bool | None = None  # None: not read yet
         for index, reply in enumerate(replies):
             markup: Markup = inline_keyboard(reply)
             if reply.request_contact:
                 lang = await language()
                 markup = contact_keyboard(self._texts.gettext(lang, "button.share_contact"))
-            elif keyboard_shown and markup is None:
+            elif markup is None and keyboard_shown is None:
+                keyboard_shown = await self._state.get(contact_key) is not None
+            if keyboard_shown and markup is None and not reply.request_contact:
                 # The contact button is no longer wanted: hide it with this message.
                 markup = ReplyKeyboardRemove()
                 keyboard_shown = False

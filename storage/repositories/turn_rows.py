@@ -14,7 +14,9 @@ name queries for it.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Load
 
@@ -25,21 +27,23 @@ _ROWS = "turn_rows"
 _TURN_MODELS = (LinkedChat, AccessGrant, Registration)
 
 
-async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> None:
-    """Read the chat `chat_id`, its grant and registration; remember them on `session`."""
-    statement = (
+@functools.cache
+def _statement() -> Select:
+    # Built once, with bound parameters: building it per turn (coercions, options, the cache
+    # key) cost as much CPU as running it. Built on first use, once the mappers are configured.
+    return (
         select(LinkedChat, AccessGrant, Registration)
         .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
         .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
-        .where(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id)
-        .options(
-            *(
-                Load(m).raiseload("*", sql_only=True)
-                for m in (LinkedChat, AccessGrant, Registration)
-            )
-        )
+        .where(LinkedChat.channel == bindparam("channel"), LinkedChat.chat_id == bindparam("chat"))
+        .options(*(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS))
     )
-    row = (await session.execute(statement)).first()
+
+
+async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> None:
+    """Read the chat `chat_id`, its grant and registration; remember them on `session`."""
+    statement = _statement()
+    row = (await session.execute(statement, {"channel": channel, "chat": chat_id})).first()
     if row is None:
         return  # a new chat: created by the turn, through the usual queries
     chat, grant, registration = row

@@ -51,8 +51,13 @@ async def register(chat: ChatDriver, lang: str, document_photo: bytes, face_phot
         assert chat.last[-1].request_contact
         await chat.contact(APPLICANT_PHONE)
     assert t["welcome"] in chat.said and FULL_NAME in chat.said
+    # The greeting and the first question come as one message, with the question's buttons.
+    assert len(chat.last) == 1 and chat.last[0].options
+    assert t["welcome"] in chat.last[0].text
     await chat.choose("no")  # not a university student
     assert t["name_note"] in chat.said and FULL_NAME in chat.said
+    # Step 1's introduction and its first question: one message.
+    assert len(chat.last) == 1 and t["name_note"] in chat.last[0].text
     await chat.text("2 05092007 12345")  # PIN of a man born 5 September 2007
     assert t["confirm"] in chat.said
     await chat.choose("yes")
