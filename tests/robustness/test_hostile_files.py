@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import func, select
 
-from bot.turns import TurnRunner
 from core.texts import conversation_texts
-from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
 from storage.enums import Channel
 from storage.models import Document
 from tests.robustness.applicants import add_applicants
 from tests.robustness.hostile_files import CORPUS
+from tests.robustness.registration import opening as registration_opening
+from tests.robustness.registration import registration_runner
 from tests.robustness.test_properties import GOOD_PATH
 
 TEXTS = conversation_texts()
@@ -25,26 +23,10 @@ async def test_a_hostile_file_is_refused_clearly_and_nothing_is_stored(
     name, database, state, filestore, campaign, secret_box
 ) -> None:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
-    flow = TurnRunner(  # the registration behind the runner every channel uses
-        conversation=RegistrationFlow(
-            state=state,
-            filestore=filestore,
-            campaign=campaign,
-            translator=TEXTS,
-            secret_box=secret_box,
-            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
-        ),
-        database=database,
-        state=state,
-        translator=TEXTS,
-    )
+    flow = registration_runner(database, state, filestore, campaign, secret_box)
     key = ChatKey(Channel.TELEGRAM, "66001")
-    opening = [
-        Event(kind="command", command="start"),
-        Event(kind="choice", choice="lang:ru"),
-        Event(kind="contact", phone=granted.phone),
-        *GOOD_PATH,  # the text part, up to the passport photo
-    ]
+    # Then the text part, up to the passport photo.
+    opening = [*registration_opening(granted.phone), *GOOD_PATH]
     for event in opening:
         replies = await flow.handle(key, event)
     asked = TEXTS.gettext("ru", "ask.passport_front")

@@ -12,18 +12,17 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.turns import TurnRunner
 from core.texts import conversation_texts
-from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event
 from storage.database import Database
 from storage.enums import Channel
 from tests.robustness.applicants import add_applicants
+from tests.robustness.registration import opening as registration_opening
+from tests.robustness.registration import registration_runner
 from tests.robustness.test_properties import GOOD_PATH, GOOD_STEPS, answers_of
 
 TEXTS = conversation_texts()
@@ -108,25 +107,9 @@ def assert_clean(answers: dict) -> None:
 
 async def run_form(database, state, filestore, campaign, secret_box, events: list[Event]) -> dict:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
-    flow = TurnRunner(  # the registration behind the runner every channel uses
-        conversation=RegistrationFlow(
-            state=state,
-            filestore=filestore,
-            campaign=campaign,
-            translator=TEXTS,
-            secret_box=secret_box,
-            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
-        ),
-        database=database,
-        state=state,
-        translator=TEXTS,
-    )
+    flow = registration_runner(database, state, filestore, campaign, secret_box)
     key = ChatKey(Channel.TELEGRAM, granted.phone.removeprefix("+"))
-    opening = [
-        Event(kind="command", command="start"),
-        Event(kind="choice", choice="lang:ru"),
-        Event(kind="contact", phone=granted.phone),
-    ]
+    opening = registration_opening(granted.phone)
     for event in [*opening, *events]:
         assert await flow.handle(key, event)
     return await answers_of(database, granted.grant_id)

@@ -4,17 +4,15 @@ takes any sequence of events without failing or losing an answer it accepted.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.turns import TurnRunner
 from core.people import format_phone, validate_full_name, validate_phone
 from core.texts import conversation_texts
 from core.validation import Accepted, Rejected
-from flows.engine import RegistrationFlow
 from flows.events import ChatKey, Event, IncomingFile
 from flows.form import FIELDS
 from flows.form import validators as v
@@ -22,6 +20,8 @@ from storage.database import Database
 from storage.enums import Channel
 from tests.form_samples import DONE, SAMPLES, Samples, option_id
 from tests.robustness.applicants import add_applicants
+from tests.robustness.registration import opening as registration_opening
+from tests.robustness.registration import registration_runner
 
 PROPERTIES = settings(max_examples=60, deadline=None, derandomize=True)
 TODAY = date(2026, 3, 1)
@@ -188,27 +188,11 @@ async def test_any_sequence_of_events_is_answered_and_keeps_every_accepted_answe
 ) -> None:
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
     phone = granted.phone
-    flow = TurnRunner(  # the registration behind the runner every channel uses
-        conversation=RegistrationFlow(
-            state=state,
-            filestore=filestore,
-            campaign=campaign,
-            translator=TEXTS,
-            secret_box=secret_box,
-            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
-        ),
-        database=database,
-        state=state,
-        translator=TEXTS,
-    )
+    flow = registration_runner(database, state, filestore, campaign, secret_box)
     key = ChatKey(Channel.TELEGRAM, phone.removeprefix("+"))
     failure = {TEXTS.gettext(lang, "error.internal") for lang in ("ky", "ru")}
     # Straight to the form, then whatever comes.
-    opening = [
-        Event(kind="command", command="start"),
-        Event(kind="choice", choice="lang:ru"),
-        Event(kind="contact", phone=phone),
-    ]
+    opening = registration_opening(phone)
     kept: dict[str, object] = {}
     for event in [*opening, *GOOD_PATH[:answered], *events]:
         replies = await flow.handle(key, event)
