@@ -187,6 +187,7 @@ async def serve(
         "p50_ms": cuts[49] * 1000,
         "p95_ms": cuts[94] * 1000,
         "p99_ms": cuts[98] * 1000,
+        "api_calls": len(api.calls) / len(latencies),
     }
 
 
@@ -194,7 +195,8 @@ def show(name: str, r: Result) -> None:
     print(
         f"  {name:<16} {r['updates']:5.0f} updates {r['seconds']:5.1f} s "
         f"{r['updates_per_s']:6.1f} upd/s  p50 {r['p50_ms']:6.0f}  p95 {r['p95_ms']:6.0f}  "
-        f"p99 {r['p99_ms']:6.0f} ms  CPU {r['cpu_ms']:5.1f} ms/update",
+        f"p99 {r['p99_ms']:6.0f} ms  CPU {r['cpu_ms']:5.1f} ms/update  "
+        f"Bot API calls {r['api_calls']:4.2f}/update",
         flush=True,
     )
 
@@ -213,6 +215,9 @@ async def rounds(
         ("ours shipped", ours_app(world)),
         ("ours stripped", ours_app(world, stripped=True)),
     ]
+    if args.bots:
+        chosen = args.bots.split(",")
+        bots = [(name, build) for name, build in bots if name.split()[-1] in chosen]
     results: dict[str, list[Result]] = {name: [] for name, _ in bots}
     for number in range(1, args.rounds + 1):
         print(f"{mode} round {number}: {load_average()}", flush=True)
@@ -225,6 +230,8 @@ async def rounds(
 
 
 def summary(mode: str, results: dict[str, list[Result]]) -> None:
+    if "baseline" not in results:
+        return  # a subset run (profiling): no ratios
     base = results["baseline"]
     print(f"{mode}: medians over {len(base)} rounds; ratios ours/baseline per round, median")
     for name, runs in results.items():
@@ -311,6 +318,9 @@ async def main() -> None:
     parser.add_argument("--modes", default="closed,open,wire")
     parser.add_argument("--profile", type=Path, help="profile ours shipped (closed, round 1)")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--bots", default="", help="a subset, e.g. 'stripped' or 'baseline,shipped' (profiling)"
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
     database_url = os.environ.get(
