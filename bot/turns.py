@@ -8,12 +8,13 @@ A channel hands the runner what a user did, with the provider's delivery id:
 
 `hold` is the only serialization of a chat: within a process the order is fixed when a message
 arrives (before anything awaits the network), across replicas the state store's lock gives
-exclusion. `run` opens the turn's one transaction, routes and applies the events through the
-conversation, with the delivery id recorded first in the same transaction (`INSERT ... ON
-CONFLICT DO NOTHING`), and commits; the notices the turn queued are stored in the outbox by
-that transaction, and the publisher (the outbox sender) is woken only after the commit. A
-delivery recorded before (a redelivery after a crash, or to another replica) is not applied
-again: the user is shown the current question instead.
+exclusion. The chat's transient map is read with the lock and written with its release
+(`StateStore.hold`): one round trip each. `run` opens the turn's one transaction, routes and
+applies the events through the conversation, with the delivery id recorded first in the same
+transaction (`INSERT ... ON CONFLICT DO NOTHING`), and commits; the notices the turn queued are
+stored in the outbox by that transaction, and the publisher (the outbox sender) is woken only
+after the commit. A delivery recorded before (a redelivery after a crash, or to another replica)
+is not applied again: the user is shown the current question instead.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ from flows.conversation import Conversation
 from flows.events import ChatKey, Event
 from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
+from flows.turn import STATE_TTL, chat_state_key
 from storage.database import Database, is_disconnect
-from storage.repositories.deliveries import record_inbound
-from storage.repositories.turn_rows import load_turn_rows
+from storage.repositories.turn_rows import open_turn
 from storage.state import StateStore
-from storage.state.chat import ChatState, take_chat_states
+from storage.state.chat import ChatState, take_chat_states, use_held_map
+from storage.state.held import HeldMap
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,10 @@ Step = Event | Reply  # a Reply step: something the channel decided itself (a re
 
 
 async def _flush(states: list[ChatState]) -> None:
-    """Write the chats' transient state after the commit; losing it costs only a re-ask."""
+    """Write the chats' transient state after the commit; losing it costs only a re-ask.
+
+    A chat held through `ChatLocks` only stages it here: it is written with the release.
+    """
     for state in states:
         try:
             await state.flush()
@@ -69,6 +74,7 @@ class ChatLocks:
         self._state = state
         self._expires_after = expires_after
         self._tails: dict[ChatKey, asyncio.Future[None]] = {}
+        self._maps: dict[ChatKey, HeldMap] = {}
         self._busy = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -87,8 +93,14 @@ class ChatLocks:
                 # shield: if this waiter is cancelled, the previous holder must not be.
                 await asyncio.shield(previous)
             lock_key = f"chat:{key.channel}:{key.chat_id}"
-            async with self._state.lock(lock_key, expires_after=self._expires_after):
-                yield
+            async with self._state.hold(
+                lock_key, map_key=chat_state_key(key), expires_after=self._expires_after
+            ) as held:
+                self._maps[key] = held
+                try:
+                    yield
+                finally:
+                    del self._maps[key]
         finally:
             mine.set_result(None)
             if self._tails.get(key) is mine:
@@ -96,6 +108,10 @@ class ChatLocks:
             self._busy -= 1
             if not self._busy:
                 self._idle.set()
+
+    def held_map(self, key: ChatKey) -> HeldMap | None:
+        """Return the transient map of the chat `key` while this process holds it."""
+        return self._maps.get(key)
 
     def waiting(self, key: ChatKey) -> bool:
         """Return whether someone holds or waits for the chat `key` in this process."""
@@ -122,12 +138,27 @@ class TurnRunner:
         self.conversation = conversation
         self.publisher: NoticePublisher = publisher or DiscardNotices()
         self._database = database
+        self._state = state
         self._texts = translator
         self.locks = ChatLocks(state, expires_after=lock_seconds)
 
     def hold(self, key: ChatKey) -> AbstractAsyncContextManager[None]:
         """Hold the chat `key` (see `ChatLocks.hold`); `run` must be called inside it."""
         return self.locks.hold(key)
+
+    def chat_state(self, key: ChatKey) -> ChatState:
+        """Return the chat's transient map for a channel's own values (flush it when done).
+
+        Inside the hold it is the copy read with the lock, and its writes go with the release.
+        """
+        return ChatState(
+            self.locks.held_map(key) or self._state, chat_state_key(key), ttl=STATE_TTL
+        )
+
+    def _share_held_map(self, key: ChatKey, info: dict) -> None:
+        held = self.locks.held_map(key)
+        if held is not None:
+            use_held_map(info, held)
 
     async def run(
         self,
@@ -173,13 +204,13 @@ class TurnRunner:
         hint = events[0].language_hint if events else None
         try:
             async with self._database.session() as session:
+                self._share_held_map(key, session.info)
                 # Recorded first: a second delivery of the same message (another replica
                 # whose chat lock expired) waits on the row until this turn ends, then skips.
-                if delivery_id is not None and not await record_inbound(
-                    session, key.channel, delivery_id, phone=phone
+                if not await open_turn(
+                    session, key.channel, key.chat_id, delivery_id=delivery_id, phone=phone
                 ):
                     raise _Redelivered
-                await load_turn_rows(session, key.channel, key.chat_id)
                 replies: list[Reply] = []
                 for step in steps:
                     if isinstance(step, Reply):
@@ -205,6 +236,7 @@ class TurnRunner:
         probe = events[0] if events else Event(kind="unsupported")
         try:
             async with self._database.session() as session:
+                self._share_held_map(key, session.info)
                 replies = await self._converse(self.conversation.resume(session, key, probe))
                 states = take_chat_states(session.info)
         except _ConversationFailed as failed:

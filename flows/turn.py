@@ -24,6 +24,11 @@ from storage.state.chat import ChatState, chat_state
 STATE_TTL = 7 * 24 * 3600.0
 
 
+def chat_state_key(key: ChatKey) -> str:
+    """Return the state store's key of the transient map of the chat `key`."""
+    return f"flow:{key.channel}:{key.chat_id}"
+
+
 @dataclass(frozen=True)
 class Services:
     """The long-lived collaborators the flow is built with."""
@@ -103,8 +108,9 @@ class Turn:
     # All of it is one map, read at the first `get_state` of the turn and written once by the
     # turn runner after the commit (`storage.state.chat`).
     def _state(self) -> ChatState:
-        key = f"flow:{self.key.channel}:{self.key.chat_id}"
-        return chat_state(self.session.info, self.services.state, key, ttl=STATE_TTL)
+        return chat_state(
+            self.session.info, self.services.state, chat_state_key(self.key), ttl=STATE_TTL
+        )
 
     async def get_state(self, name: str) -> Any:
         return await self._state().get(name)

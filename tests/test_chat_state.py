@@ -80,3 +80,51 @@ async def test_the_map_expires_after_its_last_write(state: StateStore) -> None:
     assert await state.get_map("flow:telegram:5") == {"edit": '"street"'}
     await asyncio.sleep(0.35)
     assert await state.get_map("flow:telegram:5") == {}
+
+
+async def test_a_held_chat_reads_its_map_with_the_lock_and_writes_it_with_the_release(
+    state: StateStore,
+) -> None:
+    await state.put_map("flow:telegram:2", {"edit": '"street"', "code": '"A1"'}, ttl=60)
+    async with state.hold("chat:telegram:2", map_key="flow:telegram:2", expires_after=5) as held:
+        first = ChatState(held, "flow:telegram:2", ttl=60)
+        assert await first.get("edit") == "street"
+        first.set("payment", {"id": 7})
+        first.delete("code")
+        await first.flush()
+        assert await state.get_map("flow:telegram:2") == {"edit": '"street"', "code": '"A1"'}
+        # A second turn under the same hold sees the first one's writes.
+        second = ChatState(held, "flow:telegram:2", ttl=60)
+        assert await second.get("payment") == {"id": 7}
+        assert await second.get("code") is None
+        second.delete("edit")
+        await second.flush()
+    assert await state.get_map("flow:telegram:2") == {"payment": '{"id": 7}'}
+
+
+async def test_holders_of_one_chat_take_turns_and_each_sees_the_last_ones_map(
+    state: StateStore,
+) -> None:
+    async def turn(n: int) -> None:
+        async with state.hold("chat:telegram:3", map_key="flow:telegram:3", expires_after=5) as m:
+            chat = ChatState(m, "flow:telegram:3", ttl=60)
+            count = await chat.get("count") or 0
+            await asyncio.sleep(0.01)  # a lost update shows here if two turns overlap
+            chat.set("count", count + 1)
+            await chat.flush()
+
+    await asyncio.gather(*(turn(n) for n in range(5)))
+    assert await state.get_map("flow:telegram:3") == {"count": "5"}
+
+
+async def test_a_turn_that_failed_under_the_hold_writes_nothing(state: StateStore) -> None:
+    try:
+        async with state.hold("chat:telegram:4", map_key="flow:telegram:4") as held:
+            chat = ChatState(held, "flow:telegram:4", ttl=60)
+            chat.set("edit", "pin")  # not flushed: the turn's transaction did not commit
+            raise RuntimeError("the turn failed")
+    except RuntimeError:
+        pass
+    assert await state.get_map("flow:telegram:4") == {}
+    async with state.hold("chat:telegram:4", map_key="flow:telegram:4"):
+        pass  # and the chat was released

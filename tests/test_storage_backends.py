@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storage.database import Database
 from storage.enums import Role
 from storage.models import District, Oblast, Officer, School
-from storage.state import StateStore
+from storage.state import MemoryStateStore, StateStore
 
 
 async def test_migrated_database_stores_the_codifier_and_an_officer(database: Database) -> None:
@@ -61,3 +61,40 @@ async def test_lock_serializes_holders_of_one_key(state: StateStore) -> None:
 
     await asyncio.gather(hold("a"), hold("b"))
     assert order in (["a-in", "a-out", "b-in", "b-out"], ["b-in", "b-out", "a-in", "a-out"])
+
+
+async def test_a_holder_that_lost_its_lock_does_not_write_over_the_next_holder(
+    state: StateStore,
+) -> None:
+    import pytest
+
+    if isinstance(state, MemoryStateStore):
+        pytest.skip("in one process a holder cannot outlive its lock")
+    from redis.exceptions import LockNotOwnedError
+
+    from storage.state.chat import ChatState
+
+    entered = asyncio.Event()
+
+    async def stalled() -> None:
+        async with state.hold(
+            "chat:telegram:9", map_key="flow:telegram:9", expires_after=0.1
+        ) as held:
+            chat = ChatState(held, "flow:telegram:9", ttl=60)
+            chat.set("edit", "stale")
+            await chat.flush()
+            entered.set()
+            await asyncio.sleep(0.4)  # the lock expires meanwhile
+
+    async def next_holder() -> None:
+        await entered.wait()
+        async with state.hold(
+            "chat:telegram:9", map_key="flow:telegram:9", expires_after=5
+        ) as held:
+            chat = ChatState(held, "flow:telegram:9", ttl=60)
+            chat.set("edit", "fresh")
+            await chat.flush()
+
+    results = await asyncio.gather(stalled(), next_holder(), return_exceptions=True)
+    assert isinstance(results[0], LockNotOwnedError) and results[1] is None
+    assert await state.get_map("flow:telegram:9") == {"edit": '"fresh"'}

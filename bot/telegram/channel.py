@@ -113,7 +113,7 @@ class TelegramChannel(MessagingChannel):
         conversation = TelegramConversation(
             turns=turns,
             sender=self.replies,
-            renderer=ReplyRenderer(self.replies, state=state, texts=self.texts),
+            renderer=ReplyRenderer(self.replies, texts=self.texts),
             downloader=FileDownloader(self.replies, limit=file_limit),
             texts=self.texts,
             database=database,

@@ -135,9 +135,11 @@ class TelegramConversation:
             async def language() -> str:
                 return await chat_language(self._database, chat_id, hint=hint)
 
+            state = self._turns.chat_state(_key(chat_id))
             unsent = await self._renderer.render(
-                chat_id, replies, language=language, pressed=pressed
+                chat_id, replies, language=language, state=state, pressed=pressed
             )
+            await state.flush()
             if unsent and self._hand_over is not None and not self._blocked(chat_id):
                 # Not delivered after the sender's retries (429/5xx): the outbox tries again.
                 await self._hand_over(

@@ -25,10 +25,13 @@ from aiogram.types import (
 from bot.telegram.sender import TelegramSender
 from core.i18n import Translator
 from flows.replies import Option, Reply
-from storage.state import StateStore
+from storage.state.chat import ChatState
 
 SHORT_LABEL = 20  # two buttons of this length still fit side by side on a phone
-CONTACT_KEYBOARD_TTL = 30 * 24 * 3600.0
+# In the chat's transient map: the share-contact keyboard is showing and must be removed by
+# the next message without buttons of its own. Lost with the map, the keyboard stays until the
+# user shares the contact or types: harmless.
+CONTACT_KEYBOARD_SHOWN = "tg_contact_keyboard"
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
@@ -79,9 +82,8 @@ def _label(option: Option) -> str:
 class ReplyRenderer:
     """Sends one turn's replies to one chat, in order."""
 
-    def __init__(self, sender: TelegramSender, *, state: StateStore, texts: Translator) -> None:
+    def __init__(self, sender: TelegramSender, *, texts: Translator) -> None:
         self._sender = sender
-        self._state = state
         self._texts = texts
 
     async def render(
@@ -90,6 +92,7 @@ class ReplyRenderer:
         replies: Sequence[Reply],
         *,
         language: Callable[[], Awaitable[str]],
+        state: ChatState,
         pressed: Pressed | None = None,
     ) -> list[Reply]:
         """Send `replies` to `chat_id`; stop at the first one that cannot be delivered.
@@ -101,12 +104,12 @@ class ReplyRenderer:
             replies: what the flow answered, in order.
             language: returns the chat's language (asked only when a text of the channel's
                 own is needed, e.g. the contact button's label).
+            state: the chat's transient map (whether the contact keyboard shows); the caller
+                flushes it.
             pressed: the message whose button was pressed, when the turn began with one.
 
         """
-        contact_key = f"tg:contact_kb:{chat_id}"
-        # Read only when a message could carry the removal (one without buttons of its own):
-        # a round trip saved on most presses, whose next question has buttons.
+        # Read only when a message could carry the removal (one without buttons of its own).
         keyboard_shown: bool | None = None  # None: not read yet
         for index, reply in enumerate(replies):
             markup: Markup = inline_keyboard(reply)
@@ -114,12 +117,12 @@ class ReplyRenderer:
                 lang = await language()
                 markup = contact_keyboard(self._texts.gettext(lang, "button.share_contact"))
             elif markup is None and keyboard_shown is None:
-                keyboard_shown = await self._state.get(contact_key) is not None
+                keyboard_shown = await state.get(CONTACT_KEYBOARD_SHOWN) is not None
             if keyboard_shown and markup is None and not reply.request_contact:
                 # The contact button is no longer wanted: hide it with this message.
                 markup = ReplyKeyboardRemove()
                 keyboard_shown = False
-                await self._state.delete(contact_key)
+                state.delete(CONTACT_KEYBOARD_SHOWN)
             if reply.updates_previous and pressed is not None and not reply.request_contact:
                 if await self._edit(chat_id, pressed, reply):
                     continue
@@ -131,7 +134,7 @@ class ReplyRenderer:
                 return list(replies[index:])
             if reply.request_contact:
                 keyboard_shown = True
-                await self._state.set(contact_key, "1", ttl=CONTACT_KEYBOARD_TTL)
+                state.set(CONTACT_KEYBOARD_SHOWN, True)
         return []
 
     async def _edit(self, chat_id: int, pressed: Pressed, reply: Reply) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Executable, bindparam
+from sqlalchemy import Insert, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,29 +28,31 @@ async def record_inbound(
         phone: the sender's number in E.164 when the channel proves it (WhatsApp), else "".
 
     """
-    statement = _INSERTS.get(session.bind.dialect.name)
-    if statement is None:
-        statement = _inbound_insert(session)
-    recorded = await session.execute(
-        statement,
-        {
-            "channel": channel,
-            "key": f"in:{delivery_id}",
-            "phone": phone,
-            "sid": delivery_id if channel is Channel.WHATSAPP else None,
-        },
-    )
+    statement = inbound_insert(session.bind.dialect.name)
+    recorded = await session.execute(statement, inbound_params(channel, delivery_id, phone))
     return recorded.scalar() is not None
+
+
+def inbound_params(channel: Channel, delivery_id: str, phone: str) -> dict[str, object]:
+    """Return the bound parameters of `inbound_insert` for one delivery."""
+    return {
+        "channel": channel,
+        "key": f"in:{delivery_id}",
+        "phone": phone,
+        "sid": delivery_id if channel is Channel.WHATSAPP else None,
+    }
 
 
 # Built once per dialect, with bound parameters: constructing the statement anew each turn
 # (values coerced, the cache key computed) cost more CPU than executing it. A Core insert on
 # the table, not the mapped class: nothing here needs the ORM's bulk-insert path.
-_INSERTS: dict[str, Executable] = {}
+_INSERTS: dict[str, Insert] = {}
 
 
-def _inbound_insert(session: AsyncSession) -> Executable:
-    dialect = session.bind.dialect.name
+def inbound_insert(dialect: str) -> Insert:
+    """Return the insert of one inbound delivery for `dialect`, returning its id when new."""
+    if dialect in _INSERTS:
+        return _INSERTS[dialect]
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     table = ChannelMessage.__table__
     statement = (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Mapping
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from storage.state.held import HeldMap
 
 
 class StateStore(abc.ABC):
@@ -46,6 +48,24 @@ class StateStore(abc.ABC):
     @abc.abstractmethod
     def lock(self, key: str, *, expires_after: float = 10.0) -> AbstractAsyncContextManager[None]:
         """Hold `key` exclusively; a holder that dies releases it after `expires_after` seconds."""
+
+    @asynccontextmanager
+    async def hold(
+        self, key: str, *, map_key: str, expires_after: float = 10.0
+    ) -> AsyncIterator[HeldMap]:
+        """Hold `key` (as `lock`) with the map under `map_key` read; write the map on release.
+
+        Reads of the map inside the hold answer from the copy read with the lock; writes are
+        staged and written when the hold ends, before the release. A store that can do both
+        in one round trip (Redis) overrides this.
+        """
+        async with self.lock(key, expires_after=expires_after):
+            held = HeldMap(map_key, await self.get_map(map_key))
+            try:
+                yield held
+            finally:
+                if held.ttl is not None:
+                    await self.put_map(map_key, held.changed, remove=held.removed, ttl=held.ttl)
 
     async def close(self) -> None:  # noqa: B027 - optional hook, nothing to release in memory
         """Release connections."""

@@ -6,6 +6,10 @@ value of a chat is a field of one map: the first read of a turn loads the whole 
 trip), reads and writes then work on that copy, and `flush` writes what changed in one
 pipeline with the map's expiry renewed, after the turn's transaction committed. A turn that
 failed writes nothing, so its state is as it was, like its answers.
+
+When the turn's runner holds the chat through `StateStore.hold`, the map was read with the
+lock (`use_held_map`): the first read costs no round trip, and `flush` stages the write, which
+goes out with the release.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ import json
 from typing import Any
 
 from storage.state.base import StateStore
+from storage.state.held import HeldMap
 
 
 class ChatState:
     """A copy of one chat's transient values for the length of one turn."""
 
-    def __init__(self, store: StateStore, key: str, *, ttl: float) -> None:
+    def __init__(self, store: StateStore | HeldMap, key: str, *, ttl: float) -> None:
         self._store = store
         self._key = key
         self._ttl = ttl
@@ -60,13 +65,20 @@ class ChatState:
 
 
 _HELD = "chat_states"
+_HELD_MAPS = "held_chat_maps"
+
+
+def use_held_map(held: dict[str, Any], source: HeldMap) -> None:
+    """Have the `ChatState` of `source.key` in `held` (a turn's session info) use `source`."""
+    held.setdefault(_HELD_MAPS, {})[source.key] = source
 
 
 def chat_state(held: dict[str, Any], store: StateStore, key: str, *, ttl: float) -> ChatState:
     """Return the `ChatState` of `key` kept in `held` (a turn's session info), made once."""
     states: dict[str, ChatState] = held.setdefault(_HELD, {})
     if key not in states:
-        states[key] = ChatState(store, key, ttl=ttl)
+        source = held.get(_HELD_MAPS, {}).get(key, store)
+        states[key] = ChatState(source, key, ttl=ttl)
     return states[key]
 
 

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+import uuid
 from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import asynccontextmanager
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.exceptions import LockError, LockNotOwnedError
 
 from storage.state.base import StateStore
+from storage.state.held import HeldMap
+
+# Take the lock KEYS[1] with token ARGV[1] for ARGV[2] ms; when taken, answer the map KEYS[2]
+# (a flat field/value list, empty when there is none); when held by another, answer nil.
+_TAKE_AND_READ = """
+if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('hgetall', KEYS[2])
+end
+return false
+"""
+# Release the lock KEYS[1] if token ARGV[1] still holds it, writing the map KEYS[2] first:
+# ARGV[3] field/value pairs follow, then the fields to remove; ARGV[2] is the map's expiry in
+# ms ('' when nothing is written). Answers 1, or 0 when the lock was lost (nothing written).
+_WRITE_AND_RELEASE = """
+if redis.call('get', KEYS[1]) ~= ARGV[1] then
+  return 0
+end
+if ARGV[2] ~= '' then
+  local pairs = tonumber(ARGV[3])
+  if pairs > 0 then
+    redis.call('hset', KEYS[2], unpack(ARGV, 4, 3 + 2 * pairs))
+  end
+  if #ARGV > 3 + 2 * pairs then
+    redis.call('hdel', KEYS[2], unpack(ARGV, 4 + 2 * pairs, #ARGV))
+  end
+  redis.call('pexpire', KEYS[2], ARGV[2])
+end
+redis.call('del', KEYS[1])
+return 1
+"""
+LOCK_POLL_SECONDS = 0.01  # a waiter retries this often: holders are short turns
 
 
 class RedisStateStore(StateStore):
     def __init__(self, redis: Redis, *, prefix: str = "ortbot:") -> None:
         self.redis = redis
         self.prefix = prefix
+        self._take_and_read = redis.register_script(_TAKE_AND_READ)
+        self._write_and_release = redis.register_script(_WRITE_AND_RELEASE)
 
     @classmethod
     def from_url(
@@ -73,6 +110,36 @@ class RedisStateStore(StateStore):
         )
         async with lock:
             yield
+
+    @asynccontextmanager
+    async def hold(
+        self, key: str, *, map_key: str, expires_after: float = 10.0
+    ) -> AsyncIterator[HeldMap]:
+        # The same lock key and token scheme as `lock`, so the two exclude each other.
+        lock_key, stored = self._k(f"lock:{key}"), self._k(map_key)
+        token = uuid.uuid4().hex
+        expires_ms = int(expires_after * 1000)
+        give_up = time.monotonic() + expires_after * 2
+        while True:
+            fields = await self._take_and_read(keys=[lock_key, stored], args=[token, expires_ms])
+            if fields is not None:
+                break
+            if time.monotonic() >= give_up:
+                raise LockError("Unable to acquire lock within the time specified")
+            await asyncio.sleep(LOCK_POLL_SECONDS)
+        held = HeldMap(map_key, dict(zip(fields[::2], fields[1::2], strict=True)))
+        try:
+            yield held
+        finally:
+            args: list[str | int] = [token, "", 0]
+            if held.ttl is not None:
+                args = [token, int(held.ttl * 1000), len(held.changed)]
+                for name, value in held.changed.items():
+                    args += [name, value]
+                args += sorted(held.removed)
+            released = await self._write_and_release(keys=[lock_key, stored], args=args)
+            if not released:
+                raise LockNotOwnedError("Cannot release a lock that's no longer owned")
 
     async def close(self) -> None:
         await self.redis.aclose()

@@ -380,14 +380,14 @@ async def test_a_webhook_that_failed_is_processed_when_twilio_retries_it(
     params = {"MessageSid": message_sid(), "From": f"whatsapp:{PHONE}", "Body": "Салам"}
     import bot.turns
 
-    record = bot.turns.record_inbound
+    record = bot.turns.open_turn
 
     async def database_down(*args, **kwargs):
         raise ConnectionError("database down")
 
-    monkeypatch.setattr(bot.turns, "record_inbound", database_down)
+    monkeypatch.setattr(bot.turns, "open_turn", database_down)
     assert (await wa.post(params)).status == 503
-    monkeypatch.setattr(bot.turns, "record_inbound", record)
+    monkeypatch.setattr(bot.turns, "open_turn", record)
     assert (await wa.post(params)).status == 200
 
     assert [e.text for e in flow.of(PHONE)] == ["Салам"]

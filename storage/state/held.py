@@ -1,0 +1,49 @@
+"""A held key and the map read with it: one round trip to take both, one to write and release.
+
+A turn holds its chat and reads the chat's transient map; at its end it writes what changed
+and releases the chat. Done separately, that is four round trips to the state store (lock,
+read, write, release). `StateStore.hold` takes the lock and reads the map in one step, and
+`HeldMap` answers the turn's reads from that copy and keeps its writes until the hold ends,
+when they are written together with the release. A write staged by a holder that lost the
+lock (it expired while the holder was stalled) is dropped, not written over the new holder's:
+the map is transient, losing it costs a re-ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+
+class HeldMap:
+    """The map under `key` as read when its hold was taken, and the writes since."""
+
+    def __init__(self, key: str, values: Mapping[str, str]) -> None:
+        self.key = key
+        self._values = dict(values)
+        self.changed: dict[str, str] = {}
+        self.removed: set[str] = set()
+        self.ttl: float | None = None  # None: nothing to write
+
+    async def get_map(self, key: str) -> dict[str, str]:
+        """Return the map as this holder sees it (no round trip)."""
+        self._check(key)
+        return dict(self._values)
+
+    async def put_map(
+        self, key: str, values: Mapping[str, str], *, remove: Collection[str] = (), ttl: float
+    ) -> None:
+        """Stage a write; it reaches the store when the hold ends."""
+        self._check(key)
+        for name in remove:
+            self._values.pop(name, None)
+            self.changed.pop(name, None)
+            self.removed.add(name)
+        for name, value in values.items():
+            self._values[name] = value
+            self.changed[name] = value
+            self.removed.discard(name)
+        self.ttl = ttl
+
+    def _check(self, key: str) -> None:
+        if key != self.key:
+            raise KeyError(f"this hold carries the map {self.key!r}, not {key!r}")
