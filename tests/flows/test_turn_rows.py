@@ -31,7 +31,9 @@ async def test_a_grant_revoked_between_two_messages_stops_the_next_one(
     assert telegram.last[-1].request_contact  # asked who they are again, as a stranger
 
 
-async def test_a_text_answer_costs_three_statements(database: Database, telegram, grant) -> None:
+async def test_a_text_answer_costs_three_statements_two_on_postgresql(
+    database: Database, telegram, grant
+) -> None:
     await start(telegram)
     await telegram.choose("no")
     statements: list[str] = []
@@ -45,5 +47,9 @@ async def test_a_text_answer_costs_three_statements(database: Database, telegram
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
     assert "Верно?" in telegram.said
-    # The delivery recorded, the chat with its grant and draft read, the answer written.
-    assert statements == ["INSERT", "SELECT", "UPDATE"]
+    # The delivery recorded, the chat with its grant and draft read, the answer written. On
+    # PostgreSQL the delivery's insert is a CTE of the read: one statement, one round trip.
+    if database.engine.dialect.name == "postgresql":
+        assert statements == ["WITH", "UPDATE"]
+    else:
+        assert statements == ["INSERT", "SELECT", "UPDATE"]
