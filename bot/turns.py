@@ -14,6 +14,10 @@ CONFLICT DO NOTHING`), and commits; the notices the turn queued are stored in th
 that transaction, and the publisher (the outbox sender) is woken only after the commit. A
 delivery recorded before (a redelivery after a crash, or to another replica) is not applied
 again: the user is shown the current question instead.
+
+The replies come back as `TurnReplies`: with them, whether the chat has handed-over replies
+the outbox has not finished (read with the turn's rows), so the channel hands these over too
+instead of letting them overtake (`bot.reply_order`).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import traceback
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+from bot.reply_order import TurnReplies
 from core.i18n import LANGUAGES, Translator
 from flows.conversation import Conversation
 from flows.events import ChatKey, Event
@@ -136,7 +141,7 @@ class TurnRunner:
         *,
         delivery_id: str | None = None,
         phone: str = "",
-    ) -> list[Reply]:
+    ) -> TurnReplies:
         """Apply `steps` of one delivery in one transaction and return the replies, in order.
 
         The caller holds the chat. Never raises for what the user sent: a failure of the
@@ -168,9 +173,10 @@ class TurnRunner:
 
     async def _run_once(
         self, key: ChatKey, steps: Sequence[Step], *, delivery_id: str | None, phone: str
-    ) -> list[Reply]:
+    ) -> TurnReplies:
         events = [step for step in steps if isinstance(step, Event)]
         hint = events[0].language_hint if events else None
+        behind = False
         try:
             async with self._database.session() as session:
                 # Recorded first: a second delivery of the same message (another replica
@@ -179,7 +185,7 @@ class TurnRunner:
                     session, key.channel, delivery_id, phone=phone
                 ):
                     raise _Redelivered
-                await load_turn_rows(session, key.channel, key.chat_id)
+                behind = await load_turn_rows(session, key.channel, key.chat_id)
                 replies: list[Reply] = []
                 for step in steps:
                     if isinstance(step, Reply):
@@ -196,21 +202,24 @@ class TurnRunner:
         except _ConversationFailed as failed:
             if is_disconnect(failed):
                 raise failed.__cause__ from None  # not the user's doing: `run` tries again
-            return [self._failed(key, failed, hint)]
+            return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states)
         await self.publisher.publish(notices)
-        return replies
+        return TurnReplies(replies, behind_outbox=behind)
 
-    async def _resume(self, key: ChatKey, events: list[Event], hint: str | None) -> list[Reply]:
+    async def _resume(self, key: ChatKey, events: list[Event], hint: str | None) -> TurnReplies:
         probe = events[0] if events else Event(kind="unsupported")
+        behind = False
         try:
             async with self._database.session() as session:
+                # The chat's rows, and whether its replies must go behind the outbox's.
+                behind = await load_turn_rows(session, key.channel, key.chat_id)
                 replies = await self._converse(self.conversation.resume(session, key, probe))
                 states = take_chat_states(session.info)
         except _ConversationFailed as failed:
-            return [self._failed(key, failed, hint)]
+            return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states)
-        return replies
+        return TurnReplies(replies, behind_outbox=behind)
 
     def _failed(self, key: ChatKey, failed: _ConversationFailed, hint: str | None) -> Reply:
         # Only the exception type and the frames: messages may quote SQL parameters.

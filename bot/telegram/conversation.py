@@ -6,6 +6,9 @@ until its replies are sent, and the turn is applied once however often Telegram 
 button press is answered before anything else (Telegram reports late answers as too old and
 keeps the button spinning). A failure is logged without private data and answered politely
 in the user's language; it never reaches the user as a trace, and never as silence.
+
+Replies Telegram still refuses after the sender's retries go to the outbox, and while they
+wait there the chat's later replies follow them through it (`bot.reply_order`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -23,6 +26,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
 from bot.channel import HandOver
 from bot.metrics import turn_finished
+from bot.reply_order import answer_in_order, behind_outbox
 from bot.telegram.blocking import record_blocked, record_unblocked
 from bot.telegram.events import callback_event, message_event
 from bot.telegram.exceptions import FileRefused
@@ -33,6 +37,7 @@ from bot.telegram.sender import TelegramSender
 from bot.turns import TurnRunner
 from core.i18n import Translator
 from flows.events import ChatKey, Event
+from flows.replies import Reply
 from storage.database import Database
 from storage.enums import Channel
 
@@ -135,18 +140,28 @@ class TelegramConversation:
             async def language() -> str:
                 return await chat_language(self._database, chat_id, hint=hint)
 
-            unsent = await self._renderer.render(
-                chat_id, replies, language=language, pressed=pressed
-            )
-            if unsent and self._hand_over is not None and not self._blocked(chat_id):
-                # Not delivered after the sender's retries (429/5xx): the outbox tries again.
+            async def send(batch: Sequence[Reply]) -> list[Reply]:
+                return await self._renderer.render(
+                    chat_id, batch, language=language, pressed=pressed
+                )
+
+            async def hand_over(batch: Sequence[Reply]) -> None:
+                if self._hand_over is None or self._blocked(chat_id):
+                    return  # a chat that blocked the bot during the send receives nothing
                 await self._hand_over(
                     Channel.TELEGRAM,
                     str(chat_id),
-                    unsent,
+                    batch,
                     key=f"reply:{delivery or uuid.uuid4().hex}",
                     language=await language(),
                 )
+
+            await answer_in_order(
+                replies,
+                behind=behind_outbox(replies),
+                send=send,
+                hand_over=hand_over if self._hand_over is not None else None,
+            )
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
             await self._failed(chat_id, exc, hint, what=event.kind)
             _observe(started, "failed", delivery)

@@ -10,18 +10,23 @@ session: the next turn reads the rows afresh, so a grant revoked meanwhile is se
 
 Rows read here do not load their chains on access (`raiseload`): a turn that needs a school's
 name queries for it.
+
+The same statement says whether the chat has a handed-over reply the outbox has not finished
+(`storage.models.outbox`): the turn's replies then go behind it (`bot.reply_order`). It is
+asked of a row that always exists (a one-row FROM, the chat joined to it), so a chat with no
+row yet is answered too, at no extra statement.
 """
 
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, and_, bindparam, exists, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Load
 
 from storage.enums import Channel
-from storage.models import AccessGrant, LinkedChat, Registration
+from storage.models import AccessGrant, LinkedChat, OutboxMessage, Registration
 
 _ROWS = "turn_rows"
 _TURN_MODELS = (LinkedChat, AccessGrant, Registration)
@@ -31,28 +36,41 @@ _TURN_MODELS = (LinkedChat, AccessGrant, Registration)
 def _statement() -> Select:
     # Built once, with bound parameters: building it per turn (coercions, options, the cache
     # key) cost as much CPU as running it. Built on first use, once the mappers are configured.
+    channel, chat_id = bindparam("channel"), bindparam("chat")
+    # `reply IS NOT NULL` as written in the partial index, so both databases use it.
+    behind_outbox = exists().where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.chat_id == chat_id,
+        OutboxMessage.reply.is_not(None),
+    )
+    one_row = select(literal_column("1").label("one")).subquery("turn")
     return (
-        select(LinkedChat, AccessGrant, Registration)
+        select(behind_outbox.label("behind_outbox"), LinkedChat, AccessGrant, Registration)
+        .select_from(one_row)
+        .outerjoin(LinkedChat, and_(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id))
         .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
         .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
-        .where(LinkedChat.channel == bindparam("channel"), LinkedChat.chat_id == bindparam("chat"))
         .options(*(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS))
     )
 
 
-async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> None:
-    """Read the chat `chat_id`, its grant and registration; remember them on `session`."""
+async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> bool:
+    """Read the chat `chat_id`, its grant and registration; remember them on `session`.
+
+    Returns whether the chat has a handed-over reply the outbox has not finished yet.
+    """
     statement = _statement()
-    row = (await session.execute(statement, {"channel": channel, "chat": chat_id})).first()
-    if row is None:
-        return  # a new chat: created by the turn, through the usual queries
-    chat, grant, registration = row
+    row = (await session.execute(statement, {"channel": channel, "chat": chat_id})).one()
+    behind_outbox, chat, grant, registration = row
+    if chat is None:
+        return bool(behind_outbox)  # a new chat: created by the turn, through the usual queries
     remembered: dict = session.info.setdefault(_ROWS, {})
     remembered[("chat", channel, chat_id)] = chat
     # Held here because the identity map holds rows weakly: `grant_by_id` finds it there.
     remembered[("grant", chat.grant_id)] = grant
     if registration is not None:
         remembered[("registration", registration.grant_id)] = registration
+    return bool(behind_outbox)
 
 
 def remembered_chat(session: AsyncSession, channel: Channel, chat_id: str) -> LinkedChat | None:
