@@ -103,3 +103,29 @@ async def test_whatsapp_a_later_turn_waits_behind_a_reply_in_the_outbox(
         assert len(await outbox_rows(database)) == len(rows)
     finally:
         await client.close()
+
+
+async def test_telegram_a_redelivered_update_is_answered_behind_a_reply_in_the_outbox(
+    runtime, database, campus, fake_telegram
+):
+    from fakes.telegram_user import TelegramUser
+
+    user = TelegramUser(
+        fake_telegram, runtime.telegram.feed_raw_update, user_id=campus["B"].telegram
+    )
+    earlier = await user.send_text("/help")  # answered directly
+    answered = fake_telegram.texts_to(user.chat_id)
+    assert answered
+    fake_telegram.fail_next("sendMessage", status=429, retry_after=61)
+    await user.send_text("/status")  # refused longer than the sender waits: in the outbox
+    assert await outbox_rows(database)
+    # Telegram delivers the earlier update again (another replica missed its acknowledgement):
+    # it is not applied twice, and the current question it shows goes behind the waiting reply.
+    await runtime.telegram.feed_raw_update(earlier)
+    assert fake_telegram.texts_to(user.chat_id) == answered
+    await runtime.outbox.drain(within=5)
+    texts = fake_telegram.texts_to(user.chat_id)[len(answered) :]
+    rows = await outbox_rows(database)
+    assert {r.status for r in rows} == {"sent"} and len(texts) == len(rows) >= 2
+    status = runtime.bot_texts.gettext("ky", "status.title")
+    assert texts[0].startswith(status)  # the waiting reply first, then the redelivery's
