@@ -129,3 +129,22 @@ async def test_telegram_a_redelivered_update_is_answered_behind_a_reply_in_the_o
     assert {r.status for r in rows} == {"sent"} and len(texts) == len(rows) >= 2
     status = runtime.bot_texts.gettext("ky", "status.title")
     assert texts[0].startswith(status)  # the waiting reply first, then the redelivery's
+
+
+async def test_telegram_a_refused_file_is_answered_behind_a_reply_in_the_outbox(
+    runtime, database, campus, fake_telegram
+):
+    from fakes.telegram_user import TelegramUser
+
+    user = TelegramUser(
+        fake_telegram, runtime.telegram.feed_raw_update, user_id=campus["B"].telegram
+    )
+    fake_telegram.fail_next("sendMessage", status=429, retry_after=61)
+    await user.send_text("/status")  # refused longer than the sender waits: in the outbox
+    await user.send_document(b"x" * 100, declared_size=25 * 1024 * 1024)  # over 20 MB
+    assert fake_telegram.texts_to(user.chat_id) == []  # the refusal does not overtake
+    await runtime.outbox.drain(within=5)
+    texts = fake_telegram.texts_to(user.chat_id)
+    status = runtime.bot_texts.gettext("ky", "status.title")
+    too_large = runtime.telegram.texts.gettext("ky", "file.too_large")
+    assert len(texts) == 2 and texts[0].startswith(status) and texts[1] == too_large
