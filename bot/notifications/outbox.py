@@ -88,6 +88,7 @@ def reply_to_json(reply: Reply, language: str) -> dict[str, Any]:
         "text": reply.text,
         "options": [[o.id, o.label, o.selected, o.finishes, o.fixed] for o in reply.options],
         "multi": reply.multi,
+        "request_contact": reply.request_contact,
         "language": language,
     }
 
@@ -95,7 +96,12 @@ def reply_to_json(reply: Reply, language: str) -> dict[str, Any]:
 def reply_from_json(data: dict[str, Any]) -> Reply:
     """Return the reply a handed-over message keeps (see `reply_to_json`)."""
     options = tuple(Option(*fields) for fields in data.get("options") or [])
-    return Reply(str(data["text"]), options, multi=bool(data.get("multi")))
+    return Reply(
+        str(data["text"]),
+        options,
+        multi=bool(data.get("multi")),
+        request_contact=bool(data.get("request_contact")),
+    )
 
 
 class OutboxSender:

@@ -17,6 +17,8 @@ from twilio.request_validator import RequestValidator
 
 from bot.whatsapp import INBOUND_PATH
 from bot.whatsapp.webhooks import WHATSAPP_CHANNEL
+from flows.replies import Reply
+from storage.enums import Channel
 from storage.models import OutboxMessage
 from tests.reminders.conftest import ACCOUNT_SID, AUTH_TOKEN
 
@@ -148,3 +150,19 @@ async def test_telegram_a_refused_file_is_answered_behind_a_reply_in_the_outbox(
     status = runtime.bot_texts.gettext("ky", "status.title")
     too_large = runtime.telegram.texts.gettext("ky", "file.too_large")
     assert len(texts) == 2 and texts[0].startswith(status) and texts[1] == too_large
+
+
+async def test_telegram_a_contact_request_sent_by_the_outbox_keeps_its_button(
+    runtime, database, campus, fake_telegram
+):
+    chat = campus["B"].telegram
+    asked = Reply("Телефонуңузду бөлүшүңүз.", request_contact=True)
+    # Refused by Telegram for longer than the sender waits: handed to the outbox.
+    await runtime.outbox.hand_over(
+        Channel.TELEGRAM, str(chat), [asked], key="reply:contact", language="ky"
+    )
+    await runtime.outbox.drain(within=5)
+    [message] = fake_telegram.chat_messages(chat)
+    [[button]] = message.reply_markup["keyboard"]  # the applicant can still share the contact
+    assert button["request_contact"] is True
+    assert button["text"] == runtime.telegram.texts.gettext("ky", "button.share_contact")
