@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 
 from flows.events import Event
 from storage.database import Database
-from storage.models import AccessGrant
+from storage.enums import Channel
+from storage.models import AccessGrant, OutboxMessage
+from storage.repositories.outbox import add_message, settle
+from storage.repositories.turn_rows import load_turn_rows
 from tests.flows.script import start
 
 
@@ -47,3 +50,23 @@ async def test_a_text_answer_costs_three_statements(database: Database, telegram
     assert "Верно?" in telegram.said
     # The delivery recorded, the chat with its grant and draft read, the answer written.
     assert statements == ["INSERT", "SELECT", "UPDATE"]
+
+
+async def test_the_turn_rows_say_whether_a_reply_of_the_chat_waits_in_the_outbox(
+    database: Database,
+) -> None:
+    chat = Channel.TELEGRAM
+    async with database.session() as s:
+        assert await load_turn_rows(s, chat, "5") is False
+        # A chat with no row of its own yet (its first turn failed): its apology was handed over.
+        await add_message(s, channel=chat, chat_id="5", key="r:0:later", reply={"text": "Кечир"})
+        # A notice waiting for another chat is not a reply that later replies could overtake.
+        await add_message(s, channel=chat, chat_id="6", key="notice:1", notice={"type": "X"})
+    async with database.session() as s:
+        assert await load_turn_rows(s, chat, "5") is True
+        assert await load_turn_rows(s, chat, "6") is False
+        waiting = await s.scalar(select(OutboxMessage.id).where(OutboxMessage.chat_id == "5"))
+    async with database.session() as s:
+        await settle(s, waiting, status="sent", parts_sent=1)
+    async with database.session() as s:
+        assert await load_turn_rows(s, chat, "5") is False  # sent: replies go direct again
