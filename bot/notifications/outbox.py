@@ -147,8 +147,10 @@ class OutboxSender:
     ) -> None:
         """Store a turn's replies its channel could not send (429/5xx to the end), in order.
 
-        Written in a short transaction of its own, after the turn's: the outbox then sends
-        them with the chat's other stored messages, in order, honouring the provider's wait.
+        Also a later turn's replies while the chat still has such replies here: stored behind
+        them, never sent ahead (`bot.reply_order`). Written in a short transaction of its own,
+        after the turn's: the outbox then sends them with the chat's other stored messages, in
+        order, honouring the provider's wait.
         """
         async with self._database.session() as session:
             for n, reply in enumerate(replies):
