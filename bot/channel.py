@@ -92,7 +92,9 @@ class HandOver(Protocol):
     """Stores a turn's replies a channel could not send, for the outbox to send later in order.
 
     The rule: replies are sent by the channel at once and never stored, except those the
-    provider still refused for now (429/5xx) when the channel's own retries ran out.
+    provider still refused for now (429/5xx) when the channel's own retries ran out, and,
+    while such replies of the chat wait in the outbox, every later reply of that chat (behind
+    them, in order: `bot.reply_order`).
     """
 
     async def __call__(

@@ -15,6 +15,10 @@ transaction (`INSERT ... ON CONFLICT DO NOTHING`), and commits; the notices the 
 stored in the outbox by that transaction, and the publisher (the outbox sender) is woken only
 after the commit. A delivery recorded before (a redelivery after a crash, or to another replica)
 is not applied again: the user is shown the current question instead.
+
+The replies come back as `TurnReplies`: with them, whether the chat has handed-over replies
+the outbox has not finished (read with the turn's rows), so the channel hands these over too
+instead of letting them overtake (`bot.reply_order`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import traceback
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+from bot.reply_order import TurnReplies
 from core.i18n import LANGUAGES, Translator
 from flows.conversation import Conversation
 from flows.events import ChatKey, Event
@@ -32,7 +37,7 @@ from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
 from flows.turn import STATE_TTL, chat_state_key
 from storage.database import Database, is_disconnect
-from storage.repositories.turn_rows import open_turn
+from storage.repositories.turn_rows import load_turn_rows, open_turn
 from storage.state import StateStore
 from storage.state.chat import ChatState, take_chat_states, use_held_map
 from storage.state.held import HeldMap
@@ -167,7 +172,7 @@ class TurnRunner:
         *,
         delivery_id: str | None = None,
         phone: str = "",
-    ) -> list[Reply]:
+    ) -> TurnReplies:
         """Apply `steps` of one delivery in one transaction and return the replies, in order.
 
         The caller holds the chat. Never raises for what the user sent: a failure of the
@@ -199,18 +204,21 @@ class TurnRunner:
 
     async def _run_once(
         self, key: ChatKey, steps: Sequence[Step], *, delivery_id: str | None, phone: str
-    ) -> list[Reply]:
+    ) -> TurnReplies:
         events = [step for step in steps if isinstance(step, Event)]
         hint = events[0].language_hint if events else None
+        behind = False
         try:
             async with self._database.session() as session:
                 self._share_held_map(key, session.info)
                 # Recorded first: a second delivery of the same message (another replica
                 # whose chat lock expired) waits on the row until this turn ends, then skips.
-                if not await open_turn(
+                opened = await open_turn(
                     session, key.channel, key.chat_id, delivery_id=delivery_id, phone=phone
-                ):
+                )
+                if opened is None:
                     raise _Redelivered
+                behind = opened.behind_outbox
                 replies: list[Reply] = []
                 for step in steps:
                     if isinstance(step, Reply):
@@ -227,22 +235,25 @@ class TurnRunner:
         except _ConversationFailed as failed:
             if is_disconnect(failed):
                 raise failed.__cause__ from None  # not the user's doing: `run` tries again
-            return [self._failed(key, failed, hint)]
+            return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states)
         await self.publisher.publish(notices)
-        return replies
+        return TurnReplies(replies, behind_outbox=behind)
 
-    async def _resume(self, key: ChatKey, events: list[Event], hint: str | None) -> list[Reply]:
+    async def _resume(self, key: ChatKey, events: list[Event], hint: str | None) -> TurnReplies:
         probe = events[0] if events else Event(kind="unsupported")
+        behind = False
         try:
             async with self._database.session() as session:
                 self._share_held_map(key, session.info)
+                # The chat's rows, and whether its replies must go behind the outbox's.
+                behind = await load_turn_rows(session, key.channel, key.chat_id)
                 replies = await self._converse(self.conversation.resume(session, key, probe))
                 states = take_chat_states(session.info)
         except _ConversationFailed as failed:
-            return [self._failed(key, failed, hint)]
+            return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states)
-        return replies
+        return TurnReplies(replies, behind_outbox=behind)
 
     def _failed(self, key: ChatKey, failed: _ConversationFailed, hint: str | None) -> Reply:
         # Only the exception type and the frames: messages may quote SQL parameters.

@@ -33,7 +33,7 @@ from office.decisions import paid_amount
 from office.reminder_texts import ReminderTexts
 from office.summary import answer_rows
 from storage.enums import Channel, GrantKind, RegistrationStatus, Role
-from storage.models import LinkedChat, Officer, Payment, Registration, School
+from storage.models import AccessGrant, LinkedChat, Officer, Payment, Registration, School
 from storage.repositories.documents import current_documents
 
 APPROVE = "rv:ok:"
@@ -267,6 +267,39 @@ class NoticeComposer:
             )
             caption = f"{caption}: {benefit.name(lang) if benefit else document.benefit_code}"
         return Photo(document.id, document.sha256, caption)
+
+
+async def notice_recipients(session: AsyncSession, notice: Notice) -> list[tuple[Channel, str]]:
+    """Return the chats `notice` is for, found without writing its text: (channel, chat id).
+
+    For a notice that cannot be composed (its data is broken), so that its failure is recorded
+    on the chats of the people it was for and officers see who was not told. The same people
+    as `NoticeComposer.compose` would address, less finely: the applicant's chats (a reminder
+    or an announcement: the chat used last, else the granted phone on WhatsApp), or the chats
+    of the officer a resubmission returns to, else of the officers responsible for the entry.
+    """
+    if isinstance(notice, ReminderNotice | AnnouncementNotice):
+        grant = await session.get(AccessGrant, notice.grant_id)
+        if grant is None:
+            return []
+        chats = await _chats(session, LinkedChat.grant_id == grant.id)
+        if chats:
+            return [(chats[-1].channel, chats[-1].chat_id)]
+        return [(Channel.WHATSAPP, f"whatsapp:{grant.phone}")]
+    registration = await session.get(Registration, notice.registration_id)
+    if registration is None:
+        return []
+    if isinstance(notice, ApplicantNotice):
+        chats = await _chats(session, LinkedChat.grant_id == registration.grant_id)
+    else:
+        chats = []
+        if notice.officer_id is not None:
+            chats = await _chats(session, LinkedChat.officer_id == notice.officer_id)
+        if not chats:
+            officers = await responsible_officers(session, registration)
+            ids = [o.id for o in officers]
+            chats = await _chats(session, LinkedChat.officer_id.in_(ids)) if ids else []
+    return [(chat.channel, chat.chat_id) for chat in chats]
 
 
 async def responsible_officers(session: AsyncSession, registration: Registration) -> list[Officer]:

@@ -44,6 +44,7 @@ REASON_TEXTS: dict[str, str] = {
     "telegram:chat_gone": "deliveries.reason.chat_gone",
     "gave_up": "deliveries.reason.gave_up",
     "channel_off": "deliveries.reason.channel_off",
+    "not_composed": "deliveries.reason.not_composed",
     # A WhatsApp key another send had reserved and never finished (its process stopped, or it
     # timed out): whether Twilio has the message is not known.
     "twilio:reserved": "deliveries.status.stopped",

@@ -17,6 +17,10 @@ recipient's language then and from the entry as it is then: the rows hold ids, n
 applicant's answers. A message with nothing to say any more (a review prompt for an entry
 decided meanwhile, a chat that blocked the bot) is dropped. A message to a chat on a channel
 this process does not run is stored as failed (`channel_off`): officers see who was not told.
+A notice whose text cannot be composed (its data is broken: the composer raises) fails for good
+with `not_composed`, when it is expanded (one failed row per chat it was for,
+`office.outbound.notice_recipients`) or when it is sent; either way officers see who was not
+told, and the chat's later messages go on.
 
 Exactly once per message key: a message is marked sent in the transaction right after the
 provider accepted it. A process killed between that acceptance and the mark leaves the row
@@ -35,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -45,7 +50,7 @@ from bot.channel import DeliveryResult, MessagingChannel, Outcome
 from flows.notifications import AnnouncementNotice, Notice, notice_from_json
 from flows.replies import Option, Reply
 from office.announcements import record_delivery
-from office.outbound import NoticeComposer, Outbound
+from office.outbound import NoticeComposer, Outbound, notice_recipients
 from storage.database import Database
 from storage.enums import Channel
 from storage.models.outbox import DROPPED, FAILED, PENDING, SENT, OutboxMessage
@@ -65,6 +70,10 @@ BATCH = 50  # messages claimed per round: one per chat, sent side by side
 LEASE = timedelta(seconds=120)  # longer than any one delivery (a prompt with its photos)
 SEND_TIMEOUT = 60.0  # composing and delivering one message: given up (and retried) after
 CHANNEL_OFF = "channel_off"  # the reason of a message to a channel this process does not run
+NOT_COMPOSED = "not_composed"  # the reason of a notice whose text could not be composed
+# What composing raises on broken data (an entry's answers of the wrong shape, a row gone):
+# the notice can never be composed, so it fails at once instead of blocking its chat.
+UNCOMPOSABLE = (LookupError, TypeError, ValueError, AttributeError)
 POLL_SECONDS = 5.0  # other replicas' notices and retries falling due are found this often
 BASE_BACKOFF = 2.0
 MAX_BACKOFF = 300.0
@@ -79,6 +88,7 @@ def reply_to_json(reply: Reply, language: str) -> dict[str, Any]:
         "text": reply.text,
         "options": [[o.id, o.label, o.selected, o.finishes, o.fixed] for o in reply.options],
         "multi": reply.multi,
+        "request_contact": reply.request_contact,
         "language": language,
     }
 
@@ -86,7 +96,12 @@ def reply_to_json(reply: Reply, language: str) -> dict[str, Any]:
 def reply_from_json(data: dict[str, Any]) -> Reply:
     """Return the reply a handed-over message keeps (see `reply_to_json`)."""
     options = tuple(Option(*fields) for fields in data.get("options") or [])
-    return Reply(str(data["text"]), options, multi=bool(data.get("multi")))
+    return Reply(
+        str(data["text"]),
+        options,
+        multi=bool(data.get("multi")),
+        request_contact=bool(data.get("request_contact")),
+    )
 
 
 class OutboxSender:
@@ -132,8 +147,10 @@ class OutboxSender:
     ) -> None:
         """Store a turn's replies its channel could not send (429/5xx to the end), in order.
 
-        Written in a short transaction of its own, after the turn's: the outbox then sends
-        them with the chat's other stored messages, in order, honouring the provider's wait.
+        Also a later turn's replies while the chat still has such replies here: stored behind
+        them, never sent ahead (`bot.reply_order`). Written in a short transaction of its own,
+        after the turn's: the outbox then sends them with the chat's other stored messages, in
+        order, honouring the provider's wait.
         """
         async with self._database.session() as session:
             for n, reply in enumerate(replies):
@@ -231,10 +248,15 @@ class OutboxSender:
             for row in stored:
                 try:
                     notice = notice_from_json(row.notice)
-                    messages = await self._composer.compose(session, notice)
-                except (KeyError, TypeError, ValueError, LookupError) as exc:
-                    # A notice that cannot be read or composed would block every later one.
+                except UNCOMPOSABLE as exc:
+                    # Unreadable: whom it was for is unknown. Kept, it would block every later one.
                     log.error("outbox notice %s dropped: %s", row.id, type(exc).__name__)
+                    continue
+                try:
+                    messages = await self._composer.compose(session, notice)
+                except UNCOMPOSABLE as exc:
+                    log.error("outbox notice %s not composed: %s", row.id, type(exc).__name__)
+                    await self._not_composed(session, row.notice, notice)
                     continue
                 for message in messages:
                     # A chat on a channel this process does not run is stored as failed, so
@@ -253,6 +275,29 @@ class OutboxSender:
                     await record_delivery(session, notice, False)
             await forget_notices(session, [row.id for row in stored])
         return len(stored)
+
+    async def _not_composed(
+        self, session: AsyncSession, stored: dict[str, Any], notice: Notice
+    ) -> None:
+        """Record `notice` as failed on each chat it was for: officers see who was not told."""
+        try:
+            chats = await notice_recipients(session, notice)
+        except UNCOMPOSABLE as exc:
+            log.error("outbox notice: its recipients not found either: %s", type(exc).__name__)
+            chats = []
+        # Keys of their own: the composed keys need the data that could not be read.
+        key = f"not_composed:{uuid.uuid4().hex}"
+        for n, (channel, chat_id) in enumerate(chats):
+            await add_message(
+                session,
+                channel=channel,
+                chat_id=chat_id,
+                key=f"{key}:{n}",
+                notice=stored,
+                failed=NOT_COMPOSED,
+            )
+        if isinstance(notice, AnnouncementNotice):
+            await record_delivery(session, notice, False)
 
     async def _send(self, row: OutboxMessage) -> None:
         try:
@@ -286,7 +331,13 @@ class OutboxSender:
         self, row: OutboxMessage, channel: MessagingChannel
     ) -> DeliveryResult | None:
         """Send `row` through `channel`; None when there is nothing to say any more."""
-        message = await self._message(row)
+        try:
+            message = await self._message(row)
+        except UNCOMPOSABLE as exc:
+            # Its data broke since it was expanded: it never will be composed. Failed at once,
+            # so the chat's later messages are not held behind its retries.
+            log.error("outbox message %s not composed: %s", row.id, type(exc).__name__)
+            return DeliveryResult.failed(row.parts_sent, NOT_COMPOSED)
         if message is None:
             return None
         return await channel.deliver(message, parts_sent=row.parts_sent)

@@ -109,7 +109,9 @@ class TelegramChannel(MessagingChannel):
         self.outbound: TelegramOutbound | None = None
         if filestore is not None:
             limit = notice_limit or TokenBucket(sleep=sleep)
-            self.outbound = TelegramOutbound(bot, filestore=filestore, limit=limit)
+            self.outbound = TelegramOutbound(
+                bot, filestore=filestore, limit=limit, texts=self.texts
+            )
         conversation = TelegramConversation(
             turns=turns,
             sender=self.replies,

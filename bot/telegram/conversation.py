@@ -6,6 +6,9 @@ until its replies are sent, and the turn is applied once however often Telegram 
 button press is answered before anything else (Telegram reports late answers as too old and
 keeps the button spinning). A failure is logged without private data and answered politely
 in the user's language; it never reaches the user as a trace, and never as silence.
+
+Replies Telegram still refuses after the sender's retries go to the outbox, and while they
+wait there the chat's later replies follow them through it (`bot.reply_order`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -23,6 +26,7 @@ from aiogram.types import CallbackQuery, ChatMemberUpdated, Message, Update
 
 from bot.channel import HandOver
 from bot.metrics import turn_finished
+from bot.reply_order import answer_in_order, behind_outbox
 from bot.telegram.blocking import record_blocked, record_unblocked
 from bot.telegram.events import callback_event, message_event
 from bot.telegram.exceptions import FileRefused
@@ -30,9 +34,10 @@ from bot.telegram.files import FileDownloader
 from bot.telegram.language import chat_language, language_from_hint
 from bot.telegram.render import Pressed, ReplyRenderer
 from bot.telegram.sender import TelegramSender
-from bot.turns import TurnRunner
+from bot.turns import Step, TurnRunner
 from core.i18n import Translator
-from flows.events import ChatKey, Event
+from flows.events import ChatKey
+from flows.replies import Reply
 from storage.database import Database
 from storage.enums import Channel
 
@@ -82,14 +87,16 @@ class TelegramConversation:
             try:
                 event = await message_event(message, downloader=self._downloader)
             except FileRefused as refusal:
-                await self._say(chat_id, refusal.message_id, hint)
-                _observe(started, "handled", delivery)
+                # Answered through a turn like any reply: in the chat's order, behind replies
+                # still waiting in the outbox, and once however often Telegram delivers it.
+                refused = Reply(await self._text(chat_id, refusal.message_id, hint))
+                await self._run(chat_id, [refused], hint, delivery, what="file", started=started)
                 return
             except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
                 await self._failed(chat_id, exc, hint, what="message")
                 _observe(started, "failed", delivery)
                 return
-            await self._run(chat_id, event, hint, delivery, started=started)
+            await self._run(chat_id, [event], hint, delivery, what=event.kind, started=started)
 
     async def on_callback(self, query: CallbackQuery, event_update: Update, bot: Bot) -> None:
         started = time.perf_counter()
@@ -106,7 +113,9 @@ class TelegramConversation:
             hint = query.from_user.language_code
             delivery = delivery_id(event_update, bot.id)
             event = callback_event(query)
-            await self._run(chat_id, event, hint, delivery, pressed, started=started)
+            await self._run(
+                chat_id, [event], hint, delivery, pressed, what=event.kind, started=started
+            )
 
     async def on_member_update(self, update: ChatMemberUpdated) -> None:
         """Keep `LinkedChat.blocked_at` in step with the user blocking/restarting the bot."""
@@ -122,35 +131,47 @@ class TelegramConversation:
     async def _run(
         self,
         chat_id: int,
-        event: Event,
+        steps: Sequence[Step],
         hint: str | None,
         delivery: str | None,
         pressed: Pressed | None = None,
         *,
+        what: str,
         started: float,
     ) -> None:
         try:
-            replies = await self._turns.run(_key(chat_id), [event], delivery_id=delivery)
+            replies = await self._turns.run(_key(chat_id), steps, delivery_id=delivery)
 
             async def language() -> str:
                 return await chat_language(self._database, chat_id, hint=hint)
 
             state = self._turns.chat_state(_key(chat_id))
-            unsent = await self._renderer.render(
-                chat_id, replies, language=language, state=state, pressed=pressed
-            )
-            await state.flush()
-            if unsent and self._hand_over is not None and not self._blocked(chat_id):
-                # Not delivered after the sender's retries (429/5xx): the outbox tries again.
+
+            async def send(batch: Sequence[Reply]) -> list[Reply]:
+                return await self._renderer.render(
+                    chat_id, batch, language=language, state=state, pressed=pressed
+                )
+
+            async def hand_over(batch: Sequence[Reply]) -> None:
+                if self._hand_over is None or self._blocked(chat_id):
+                    return  # a chat that blocked the bot during the send receives nothing
                 await self._hand_over(
                     Channel.TELEGRAM,
                     str(chat_id),
-                    unsent,
+                    batch,
                     key=f"reply:{delivery or uuid.uuid4().hex}",
                     language=await language(),
                 )
+
+            await answer_in_order(
+                replies,
+                behind=behind_outbox(replies),
+                send=send,
+                hand_over=hand_over if self._hand_over is not None else None,
+            )
+            await state.flush()
         except Exception as exc:  # noqa: BLE001 - the user gets an answer whatever failed
-            await self._failed(chat_id, exc, hint, what=event.kind)
+            await self._failed(chat_id, exc, hint, what=what)
             _observe(started, "failed", delivery)
         else:
             _observe(started, "handled", delivery)
@@ -166,13 +187,17 @@ class TelegramConversation:
             log.error("telegram: could not apologize either: %s", type(again).__name__)
 
     async def _say(self, chat_id: int, message_id: str, hint: str | None) -> None:
+        text = await self._text(chat_id, message_id, hint)
+        await self._sender.call(SendMessage(chat_id=chat_id, text=text), chat_id=chat_id)
+
+    async def _text(self, chat_id: int, message_id: str, hint: str | None) -> str:
+        """Return the channel's text `message_id` in the chat's language (else the hint's)."""
         try:
             lang = await chat_language(self._database, chat_id, hint=hint)
         except Exception as exc:  # noqa: BLE001 - the database may be what failed
             log.warning("telegram: chat language unknown (%s)", type(exc).__name__)
             lang = language_from_hint(hint)
-        text = self._texts.gettext(lang, message_id)
-        await self._sender.call(SendMessage(chat_id=chat_id, text=text), chat_id=chat_id)
+        return self._texts.gettext(lang, message_id)
 
 
 def _observe(started: float, outcome: str, delivery: str | None) -> None:

@@ -31,7 +31,8 @@ from aiogram.types import BufferedInputFile
 from bot.channel import DeliveryResult
 from bot.metrics import sent
 from bot.telegram.ratelimit import RateLimit
-from bot.telegram.render import inline_keyboard
+from bot.telegram.render import Markup, contact_keyboard, inline_keyboard
+from core.i18n import Translator
 from office.outbound import Outbound
 from storage.enums import Channel
 from storage.filestore import FileStore
@@ -45,10 +46,13 @@ _GONE = ("chat not found", "user is deactivated", "peer_id_invalid", "bot was ki
 class TelegramOutbound:
     """Sends `Outbound` messages with the channel's bot, one API call per part."""
 
-    def __init__(self, bot: Bot, *, filestore: FileStore, limit: RateLimit) -> None:
+    def __init__(
+        self, bot: Bot, *, filestore: FileStore, limit: RateLimit, texts: Translator | None = None
+    ) -> None:
         self.limit = limit
         self._bot = bot
         self._filestore = filestore
+        self._texts = texts  # the channel's own texts: the share-contact button's label
 
     async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
         """Send the photos not sent yet, then the text; see `bot.channel.DeliveryResult`."""
@@ -66,7 +70,7 @@ class TelegramOutbound:
                 done += 1
             reply = message.reply
             await self._call(
-                SendMessage(chat_id=chat_id, text=reply.text, reply_markup=inline_keyboard(reply))
+                SendMessage(chat_id=chat_id, text=reply.text, reply_markup=self._markup(message))
             )
             return DeliveryResult.sent(done + 1)
         except TelegramRetryAfter as exc:
@@ -87,6 +91,13 @@ class TelegramOutbound:
             return DeliveryResult.retry(done, "telegram:network")
         except TelegramAPIError as exc:  # 401, 409...: a setup problem, worth trying again
             return DeliveryResult.retry(done, f"telegram:{type(exc).__name__}")
+
+    def _markup(self, message: Outbound) -> Markup:
+        # A handed-over reply asking for the contact keeps its share-contact button: without
+        # it the applicant has no way to prove the phone.
+        if message.reply.request_contact and self._texts is not None:
+            return contact_keyboard(self._texts.gettext(message.language, "button.share_contact"))
+        return inline_keyboard(message.reply)
 
     async def _call(self, method: SendMessage | SendPhoto) -> None:
         await self.limit.acquire()

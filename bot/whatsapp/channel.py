@@ -6,7 +6,9 @@ order), its media are downloaded, and its events are applied in one transaction 
 records the MessageSid. Twilio is answered once that transaction has committed: a process
 killed before then leaves the message unacknowledged (Twilio delivers it again), and a repeated
 MessageSid is never applied twice (the user sees the current question instead). The replies
-are sent while the chat is still held, so they keep their order across messages.
+are sent while the chat is still held, so they keep their order across messages. Replies
+Twilio still refuses after the sender's retries go to the outbox, and while they wait there
+the chat's later replies follow them through it (`bot.reply_order`).
 
 A burst on one chat beyond `MAX_WAITING` messages waiting in this process is refused at the
 edge: nothing of it is applied, and the sender is told once to slow down and send it again.
@@ -22,12 +24,13 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from aiohttp import web
 
 from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import turn_finished
+from bot.reply_order import answer_in_order, behind_outbox
 from bot.turns import Step, TurnRunner
 from bot.whatsapp.bookkeeping import MessageBookkeeping
 from bot.whatsapp.exceptions import MediaRefused
@@ -173,7 +176,9 @@ class WhatsAppChannel(MessagingChannel):
                 committed = True
                 if not applied.done():  # else Twilio was answered already (ANSWER_WITHIN)
                     applied.set_result(None)
-                await self._answer(message, _without_stale_redraws(replies))
+                await self._answer(
+                    message, _without_stale_redraws(replies), behind=behind_outbox(replies)
+                )
                 answered = True
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
             if answered:
@@ -264,7 +269,9 @@ class WhatsAppChannel(MessagingChannel):
             text=self._text(language, "error.too_fast"),
         )
 
-    async def _answer(self, message: InboundMessage, replies: list[Reply]) -> None:
+    async def _answer(
+        self, message: InboundMessage, replies: list[Reply], *, behind: bool = False
+    ) -> None:
         if not replies:
             return
         language = await self._language(message.chat_id)
@@ -283,21 +290,32 @@ class WhatsAppChannel(MessagingChannel):
         # question now asked. A message without one leaves no list to answer by number.
         await self._numbered.remember(message.chat_id, numbered)
         # One text for the whole batch: separate messages may reach the phone out of order.
-        parts = split_message("\n\n".join(blocks))
-        for n, part in enumerate(parts):
-            key = f"reply:{message.message_sid}:{self._process_key}:{n}"
-            result = await self.sender.send(
-                message.phone, key=key, purpose="reply", replying=True, text=part
-            )
-            if result.sent:
-                continue
-            if result.retryable and self._hand_over is not None:
-                # Twilio refused it for now, to the end of the retries: the outbox tries again.
-                later = [Reply(text) for text in parts[n:]]
-                await self._hand_over(
-                    Channel.WHATSAPP, message.chat_id, later, key=key, language=language or "ky"
+        parts = [Reply(text) for text in split_message("\n\n".join(blocks))]
+        key = f"reply:{message.message_sid}:{self._process_key}"
+
+        async def send(batch: Sequence[Reply]) -> Sequence[Reply]:
+            for n, part in enumerate(batch):
+                result = await self.sender.send(
+                    message.phone, key=f"{key}:{n}", purpose="reply", replying=True, text=part.text
                 )
-            break
+                if not result.sent:
+                    # Refused for now to the end of the retries (429/5xx): the outbox tries
+                    # again. Refused for good (an invalid number): the rest is not sent.
+                    return batch[n:] if result.retryable else []
+            return []
+
+        async def hand_over(batch: Sequence[Reply]) -> None:
+            assert self._hand_over is not None  # noqa: S101 - passed only with one
+            await self._hand_over(
+                Channel.WHATSAPP, message.chat_id, batch, key=key, language=language or "ky"
+            )
+
+        await answer_in_order(
+            parts,
+            behind=behind,
+            send=send,
+            hand_over=hand_over if self._hand_over is not None else None,
+        )
 
     async def _apologize(self, message: InboundMessage) -> None:
         try:

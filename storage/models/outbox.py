@@ -10,6 +10,11 @@ Two steps, each one row:
   A notice's message holds the notice again (its text is composed when it is sent, in the
   recipient's language then); a turn reply handed over after a failed send holds the reply
   itself, cleared once it is sent or given up.
+
+A chat with a handed-over reply still kept (`reply IS NOT NULL`: not yet sent, failed or
+dropped) has its later turn replies handed over too, behind it (`bot.reply_order`): the turn
+reads that fact in its one statement (`storage.repositories.turn_rows`), through the partial
+index `ix_outbox_messages_handed_over`, which holds only such rows (usually none).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, Index, String, func
+from sqlalchemy import JSON, Enum, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base
@@ -46,6 +51,14 @@ class OutboxMessage(Base):
     __table_args__ = (
         # The sender's question: the oldest pending message of each chat.
         Index("ix_outbox_messages_status_chat", "status", "channel", "chat_id", "id"),
+        # The turn's question: does this chat have a handed-over reply not yet done?
+        Index(
+            "ix_outbox_messages_handed_over",
+            "channel",
+            "chat_id",
+            postgresql_where=text("reply IS NOT NULL"),
+            sqlite_where=text("reply IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +68,9 @@ class OutboxMessage(Base):
     # and WhatsApp's channel_messages reservation uses it as Twilio's idempotency key.
     key: Mapped[str] = mapped_column(String(128), unique=True)
     notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    reply: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # a handed-over turn reply
+    # A handed-over turn reply. None is stored as SQL NULL (not JSON 'null'): the partial
+    # index above and the turn's EXISTS test `reply IS NOT NULL`.
+    reply: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     parts_sent: Mapped[int] = mapped_column(default=0)  # photos already sent before the text

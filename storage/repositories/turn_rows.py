@@ -11,59 +11,71 @@ session: the next turn reads the rows afresh, so a grant revoked meanwhile is se
 Rows read here do not load their chains on access (`raiseload`): a turn that needs a school's
 name queries for it.
 
+The same statement says whether the chat has a handed-over reply the outbox has not finished
+(`storage.models.outbox`): the turn's replies then go behind it (`bot.reply_order`). It is
+asked of a row that always exists (a one-row FROM, the chat joined to it), so a chat with no
+row yet is answered too, at no extra statement.
+
 `open_turn` also records the turn's inbound delivery first (`record_inbound`). On PostgreSQL the
-insert is a data-modifying CTE of the same statement, so recording and reading are one round
-trip; a delivery recorded before returns no row at all. SQLite has no such CTE: two statements.
+insert is a data-modifying CTE of the same statement, and the CTE's row is the one-row FROM:
+recording and reading are one round trip, and a delivery recorded before returns no row at all.
+SQLite has no such CTE: two statements.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, select, true
+from sqlalchemy import FromClause, Select, and_, bindparam, exists, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Load
 
 from storage.enums import Channel
-from storage.models import AccessGrant, LinkedChat, Registration
+from storage.models import AccessGrant, LinkedChat, OutboxMessage, Registration
 from storage.repositories.deliveries import inbound_insert, inbound_params, record_inbound
 
 _ROWS = "turn_rows"
 _TURN_MODELS = (LinkedChat, AccessGrant, Registration)
 
 
+@dataclass(frozen=True)
+class OpenedTurn:
+    """A turn whose delivery was new: its rows are remembered on the session."""
+
+    behind_outbox: bool  # the chat has a handed-over reply the outbox has not finished
+
+
+def _rows_of(one_row: FromClause) -> Select:
+    channel, chat_id = bindparam("channel"), bindparam("chat")
+    # `reply IS NOT NULL` as written in the partial index, so both databases use it.
+    behind_outbox = exists().where(
+        OutboxMessage.channel == channel,
+        OutboxMessage.chat_id == chat_id,
+        OutboxMessage.reply.is_not(None),
+    )
+    return (
+        select(behind_outbox.label("behind_outbox"), LinkedChat, AccessGrant, Registration)
+        .select_from(one_row)
+        .outerjoin(LinkedChat, and_(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id))
+        .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
+        .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
+        .options(*(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS))
+    )
+
+
 @functools.cache
 def _statement() -> Select:
     # Built once, with bound parameters: building it per turn (coercions, options, the cache
     # key) cost as much CPU as running it. Built on first use, once the mappers are configured.
-    return (
-        select(LinkedChat, AccessGrant, Registration)
-        .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
-        .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
-        .where(LinkedChat.channel == bindparam("channel"), LinkedChat.chat_id == bindparam("chat"))
-        .options(*(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS))
-    )
+    return _rows_of(select(literal_column("1").label("one")).subquery("turn"))
 
 
 @functools.cache
 def _recording_statement() -> Select:
-    # PostgreSQL only: the delivery's insert as a CTE, the rows outer-joined to what it returned.
-    recorded = inbound_insert("postgresql").cte("recorded")
-    return (
-        select(recorded.c.id, LinkedChat, AccessGrant, Registration)
-        .select_from(recorded)
-        .outerjoin(
-            LinkedChat,
-            and_(
-                LinkedChat.channel == bindparam("channel"),
-                LinkedChat.chat_id == bindparam("chat"),
-            ),
-        )
-        .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
-        .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
-        .where(true())
-        .options(*(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS))
-    )
+    # PostgreSQL only: the delivery's insert as a CTE, whose one returned row (none when the
+    # delivery was recorded before) is what the chat's rows are joined to.
+    return _rows_of(inbound_insert("postgresql").cte("recorded"))
 
 
 async def open_turn(
@@ -73,45 +85,46 @@ async def open_turn(
     *,
     delivery_id: str | None,
     phone: str = "",
-) -> bool:
-    """Record the turn's delivery and read its rows (`load_turn_rows`); False: seen before.
+) -> OpenedTurn | None:
+    """Record the turn's delivery and read its rows (`load_turn_rows`); None: seen before.
 
-    A delivery recorded before is not applied again; None records nothing (applied always).
+    A delivery recorded before is not applied again; `delivery_id` None records nothing (the
+    turn is applied whatever came before).
     """
     if delivery_id is None:
-        await load_turn_rows(session, channel, chat_id)
-        return True
+        return OpenedTurn(await load_turn_rows(session, channel, chat_id))
     if session.bind.dialect.name != "postgresql":
         if not await record_inbound(session, channel, delivery_id, phone=phone):
-            return False
-        await load_turn_rows(session, channel, chat_id)
-        return True
+            return None
+        return OpenedTurn(await load_turn_rows(session, channel, chat_id))
     params = {**inbound_params(channel, delivery_id, phone), "chat": chat_id}
     row = (await session.execute(_recording_statement(), params)).first()
     if row is None:
-        return False  # the insert did nothing: recorded before
-    _remember(session, channel, chat_id, row[1:])
-    return True
+        return None  # the insert did nothing: recorded before
+    return OpenedTurn(_remember(session, channel, chat_id, row))
 
 
-async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> None:
-    """Read the chat `chat_id`, its grant and registration; remember them on `session`."""
+async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> bool:
+    """Read the chat `chat_id`, its grant and registration; remember them on `session`.
+
+    Returns whether the chat has a handed-over reply the outbox has not finished yet.
+    """
     statement = _statement()
-    row = (await session.execute(statement, {"channel": channel, "chat": chat_id})).first()
-    if row is not None:
-        _remember(session, channel, chat_id, row)
+    row = (await session.execute(statement, {"channel": channel, "chat": chat_id})).one()
+    return _remember(session, channel, chat_id, row)
 
 
-def _remember(session: AsyncSession, channel: Channel, chat_id: str, row: tuple) -> None:
-    chat, grant, registration = row
+def _remember(session: AsyncSession, channel: Channel, chat_id: str, row: tuple) -> bool:
+    behind_outbox, chat, grant, registration = row
     if chat is None:
-        return  # a new chat: created by the turn, through the usual queries
+        return bool(behind_outbox)  # a new chat: created by the turn, through the usual queries
     remembered: dict = session.info.setdefault(_ROWS, {})
     remembered[("chat", channel, chat_id)] = chat
     # Held here because the identity map holds rows weakly: `grant_by_id` finds it there.
     remembered[("grant", chat.grant_id)] = grant
     if registration is not None:
         remembered[("registration", registration.grant_id)] = registration
+    return bool(behind_outbox)
 
 
 def remembered_chat(session: AsyncSession, channel: Channel, chat_id: str) -> LinkedChat | None:
