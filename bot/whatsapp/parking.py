@@ -1,0 +1,222 @@
+"""Parked WhatsApp messages: stored before Twilio is answered early, run again after a crash.
+
+Twilio is answered once a message's turn has committed, but never later than `ANSWER_WITHIN`
+(`bot.whatsapp.channel`): Twilio gives up on the webhook after 15 s. A message answered before
+its commit is parked first (`storage.models.parked`), in a short transaction of its own; only
+then is Twilio answered. The turn that applies it deletes the row in its own transaction.
+
+A process killed before that commit leaves the row behind, leased to it. A live process renews
+the leases of the messages it runs every `RENEW_SECONDS`, so a lease that ran out
+(`PARK_LEASE`) names a dead process. Every process sweeps at start and every `SWEEP_SECONDS`:
+it claims the rows whose lease ran out and runs them as turns again, through the channel's
+usual path (the chat's hold, the runner, the replies). A message claimed more than
+`MAX_ATTEMPTS` times (each of its processes died while running it) is given up: the applicant
+is asked to send it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.whatsapp.inbound import InboundMessage, MediaItem
+from storage.database import Database
+from storage.repositories.parked import (
+    Parked,
+    claim_expired,
+    leased_elsewhere,
+    park,
+    parked_chats,
+    renew,
+    unpark,
+)
+
+log = logging.getLogger(__name__)
+
+# A process that has not renewed its lease for this long is taken for dead. Short: a later
+# message of the chat waits (holding the chat) up to this long for a parked one of a process
+# that may be dead, and the chat's hold itself expires after 45 s.
+PARK_LEASE = 20.0
+RENEW_SECONDS = 5.0  # well inside the lease: two renewals may be late
+SWEEP_SECONDS = 15.0  # rows of dead processes are claimed this often (and at start)
+MAX_ATTEMPTS = 3  # claims after the parking process: each was a process dying with it
+BATCH = 50  # rows claimed per sweep
+POLL_SECONDS = 1.0  # while a later message waits for a parked one leased elsewhere
+
+
+def parked_message(parked: Parked) -> InboundMessage:
+    """Return the inbound message a parked row was stored from."""
+    return InboundMessage(
+        message_sid=parked.message_sid,
+        chat_id=parked.chat_id,
+        phone=parked.phone,
+        body=parked.body,
+        media=tuple(MediaItem(url, kind) for url, kind in parked.media),
+        is_location=parked.is_location,
+    )
+
+
+class Parking:
+    """The parked messages of one process: stored, leased, renewed, claimed and removed."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        owner: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._database = database
+        self.owner = owner  # this process, as the rows' lease names it
+        self._clock = clock
+        self._running: set[str] = set()  # MessageSids leased here whose turn has not ended
+        # Chats with parked messages, as the last sweep found them (None: not swept yet).
+        # A message of another chat does not look for parked ones: no query on the hot path.
+        self._chats: set[str] | None = None
+
+    def _lease_until(self) -> datetime:
+        return self._clock() + timedelta(seconds=PARK_LEASE)
+
+    async def park(self, message: InboundMessage) -> None:
+        """Store `message` as accepted and not yet applied, leased to this process.
+
+        Raises when it could not be stored (Twilio must then not be answered 2xx).
+        """
+        async with self._database.session() as session:
+            await park(
+                session,
+                message_sid=message.message_sid,
+                chat_id=message.chat_id,
+                phone=message.phone,
+                body=message.body,
+                media=[(item.url, item.content_type) for item in message.media],
+                is_location=message.is_location,
+                owner=self.owner,
+                lease_until=self._lease_until(),
+            )
+        self._running.add(message.message_sid)
+        if self._chats is not None:
+            self._chats.add(message.chat_id)
+
+    def removal(self, message_sid: str) -> Callable[[AsyncSession], Awaitable[None]]:
+        """Return what deletes the parked row of `message_sid` in the turn's own transaction."""
+
+        async def remove(session: AsyncSession) -> None:
+            await unpark(session, message_sid)
+
+        return remove
+
+    async def remove(self, message_sid: str) -> bool:
+        """Delete the parked row of `message_sid` now; False when the database refused."""
+        try:
+            async with self._database.session() as session:
+                await unpark(session, message_sid)
+        except Exception as exc:  # noqa: BLE001 - a later sweep claims it again
+            log.warning(
+                "WhatsApp parked message %s not removed: %s", message_sid, type(exc).__name__
+            )
+            return False
+        return True
+
+    def finished(self, message_sid: str) -> None:
+        """Stop renewing the lease of `message_sid`: its turn ended here."""
+        self._running.discard(message_sid)
+
+    async def may_have(self, chat_id: str) -> bool:
+        """Whether the chat may have parked messages (as of the last sweep, or this process's)."""
+        if self._chats is None:
+            async with self._database.session() as session:
+                self._chats = await parked_chats(session)
+        return chat_id in self._chats
+
+    async def claim(self, *, chat_id: str | None = None) -> list[Parked]:
+        """Lease to this process the parked messages whose process died, oldest first."""
+        now = self._clock()
+        async with self._database.session() as session:
+            claimed = await claim_expired(
+                session,
+                owner=self.owner,
+                now=now,
+                lease_until=now + timedelta(seconds=PARK_LEASE),
+                limit=BATCH,
+                chat_id=chat_id,
+            )
+            if chat_id is None:
+                self._chats = await parked_chats(session)
+        self._running.update(parked.message_sid for parked in claimed)
+        return claimed
+
+    async def claim_chat(self, chat_id: str) -> list[Parked]:
+        """Lease the chat's parked messages of dead processes, waiting for those leased elsewhere.
+
+        Called by a later message of the chat, holding the chat: a parked message of another
+        process goes first once that process's lease ran out (it died). A process still
+        renewing it is alive and waits for this chat's hold itself: after `PARK_LEASE` the
+        later message goes first.
+        """
+        deadline = self._clock() + timedelta(seconds=PARK_LEASE + RENEW_SECONDS)
+        while self._clock() < deadline:
+            async with self._database.session() as session:
+                waiting = await leased_elsewhere(
+                    session, chat_id, owner=self.owner, now=self._clock()
+                )
+            if not waiting:
+                break
+            await asyncio.sleep(POLL_SECONDS)
+        return await self.claim(chat_id=chat_id)
+
+    async def renew(self) -> None:
+        """Keep the leases of the messages this process is still running."""
+        if self._running:
+            async with self._database.session() as session:
+                await renew(
+                    session,
+                    owner=self.owner,
+                    message_sids=set(self._running),
+                    lease_until=self._lease_until(),
+                )
+
+
+class Sweeper:
+    """Renews this process's leases and hands the rows of dead processes to `replay`."""
+
+    def __init__(self, parking: Parking, replay: Callable[[Parked], None]) -> None:
+        self._parking = parking
+        self._replay = replay
+        self._task: asyncio.Task[None] | None = None
+
+    async def sweep(self) -> int:
+        """Claim the rows whose process died and hand each to `replay`; return how many."""
+        claimed = await self._parking.claim()
+        for parked in claimed:  # in the order they were parked: the chats' holds keep it
+            self._replay(parked)
+        return len(claimed)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        since_sweep = SWEEP_SECONDS  # at start
+        while True:
+            try:
+                await self._parking.renew()
+                if since_sweep >= SWEEP_SECONDS:
+                    since_sweep = 0.0
+                    await self.sweep()
+            except Exception as exc:  # noqa: BLE001 - the database may be away for a while
+                log.error("WhatsApp parked messages: sweep failed: %s", type(exc).__name__)
+            await asyncio.sleep(RENEW_SECONDS)
+            since_sweep += RENEW_SECONDS
