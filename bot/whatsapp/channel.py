@@ -150,11 +150,20 @@ class WhatsAppChannel(MessagingChannel):
         return True
 
     async def sweep(self) -> int:
-        """Run again the parked messages of processes that died; return how many were claimed."""
+        """Run again the parked messages of processes that died; return how many chats have some."""
         return await self._sweeper.sweep()
 
-    def _replay(self, parked: Parked) -> None:
-        self._start(_Accepted.parked(parked, asyncio.get_running_loop()))
+    def _replay(self, chat_id: str) -> None:
+        task = asyncio.create_task(self._sweep_chat(chat_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _sweep_chat(self, chat_id: str) -> None:
+        try:
+            async with self.turns.hold(ChatKey(Channel.WHATSAPP, chat_id)):
+                await self._parked_first(chat_id, wait=False)
+        except Exception as exc:  # noqa: BLE001 - the next sweep finds them again
+            log.error("WhatsApp parked messages of a chat not run: %s", type(exc).__name__)
 
     def _start(self, accepted: _Accepted) -> None:
         task = asyncio.create_task(self._process(accepted, started=time.perf_counter()))
@@ -203,7 +212,7 @@ class WhatsAppChannel(MessagingChannel):
         try:
             async with self.turns.hold(key):
                 if await self._parking.may_have(message.chat_id):
-                    await self._parked_first(message.chat_id)
+                    await self._parked_first(message.chat_id, wait=True)
                 await self._turn(accepted)
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
             await self._failed(accepted, error)
@@ -217,9 +226,9 @@ class WhatsAppChannel(MessagingChannel):
                 self._parking.finished(message.message_sid)
         turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=message.message_sid)
 
-    async def _parked_first(self, chat_id: str) -> None:
-        """Run the chat's parked messages of dead processes before the message holding it."""
-        for parked in await self._parking.claim_chat(chat_id):
+    async def _parked_first(self, chat_id: str, *, wait: bool) -> None:
+        """Run the chat's parked messages of dead processes; the caller holds the chat."""
+        for parked in await self._parking.claim(chat_id, wait=wait):
             accepted = _Accepted.parked(parked, asyncio.get_running_loop())
             started = time.perf_counter()
             try:

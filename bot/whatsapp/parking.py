@@ -8,10 +8,11 @@ then is Twilio answered. The turn that applies it deletes the row in its own tra
 A process killed before that commit leaves the row behind, leased to it. A live process renews
 the leases of the messages it runs every `RENEW_SECONDS`, so a lease that ran out
 (`PARK_LEASE`) names a dead process. Every process sweeps at start and every `SWEEP_SECONDS`:
-it claims the rows whose lease ran out and runs them as turns again, through the channel's
-usual path (the chat's hold, the runner, the replies). A message claimed more than
-`MAX_ATTEMPTS` times (each of its processes died while running it) is given up: the applicant
-is asked to send it again.
+for each chat with rows whose lease ran out it takes the chat's hold, claims them there and
+runs them as turns again, through the channel's usual path (the runner, the replies). A later
+message of such a chat does the same under its own hold before its own turn. A message
+claimed more than `MAX_ATTEMPTS` times (each of its processes died while running it) is given
+up: the applicant is asked to send it again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from storage.database import Database
 from storage.repositories.parked import (
     Parked,
     claim_expired,
+    due_chats,
     leased_elsewhere,
     park,
     parked_chats,
@@ -134,8 +136,31 @@ class Parking:
                 self._chats = await parked_chats(session)
         return chat_id in self._chats
 
-    async def claim(self, *, chat_id: str | None = None) -> list[Parked]:
-        """Lease to this process the parked messages whose process died, oldest first."""
+    async def due_chats(self) -> list[str]:
+        """Return the chats with parked messages of dead processes (and note every parked chat)."""
+        async with self._database.session() as session:
+            chats = await due_chats(session, now=self._clock(), limit=BATCH)
+            self._chats = await parked_chats(session)
+        return chats
+
+    async def claim(self, chat_id: str, *, wait: bool) -> list[Parked]:
+        """Lease to this process the chat's parked messages of dead processes, oldest first.
+
+        Called holding the chat, so that they run before anything else of it. With `wait` (a
+        later message of the chat holds it), a parked message leased by another process is
+        waited for up to its lease: once it runs out, that process died, and the message is
+        claimed here and goes first. A process still renewing it is alive and waits for this
+        chat's hold itself: after the lease the later message goes first.
+        """
+        deadline = self._clock() + timedelta(seconds=PARK_LEASE + RENEW_SECONDS)
+        while wait and self._clock() < deadline:
+            async with self._database.session() as session:
+                elsewhere = await leased_elsewhere(
+                    session, chat_id, owner=self.owner, now=self._clock()
+                )
+            if not elsewhere:
+                break
+            await asyncio.sleep(POLL_SECONDS)
         now = self._clock()
         async with self._database.session() as session:
             claimed = await claim_expired(
@@ -146,29 +171,8 @@ class Parking:
                 limit=BATCH,
                 chat_id=chat_id,
             )
-            if chat_id is None:
-                self._chats = await parked_chats(session)
         self._running.update(parked.message_sid for parked in claimed)
         return claimed
-
-    async def claim_chat(self, chat_id: str) -> list[Parked]:
-        """Lease the chat's parked messages of dead processes, waiting for those leased elsewhere.
-
-        Called by a later message of the chat, holding the chat: a parked message of another
-        process goes first once that process's lease ran out (it died). A process still
-        renewing it is alive and waits for this chat's hold itself: after `PARK_LEASE` the
-        later message goes first.
-        """
-        deadline = self._clock() + timedelta(seconds=PARK_LEASE + RENEW_SECONDS)
-        while self._clock() < deadline:
-            async with self._database.session() as session:
-                waiting = await leased_elsewhere(
-                    session, chat_id, owner=self.owner, now=self._clock()
-                )
-            if not waiting:
-                break
-            await asyncio.sleep(POLL_SECONDS)
-        return await self.claim(chat_id=chat_id)
 
     async def renew(self) -> None:
         """Keep the leases of the messages this process is still running."""
@@ -183,19 +187,23 @@ class Parking:
 
 
 class Sweeper:
-    """Renews this process's leases and hands the rows of dead processes to `replay`."""
+    """Renews this process's leases and hands the chats with rows of dead processes on.
 
-    def __init__(self, parking: Parking, replay: Callable[[Parked], None]) -> None:
+    It claims nothing itself: `replay` takes the chat's hold and claims them there, as a
+    later message of the chat does, so they run before anything else of the chat.
+    """
+
+    def __init__(self, parking: Parking, replay: Callable[[str], None]) -> None:
         self._parking = parking
         self._replay = replay
         self._task: asyncio.Task[None] | None = None
 
     async def sweep(self) -> int:
-        """Claim the rows whose process died and hand each to `replay`; return how many."""
-        claimed = await self._parking.claim()
-        for parked in claimed:  # in the order they were parked: the chats' holds keep it
-            self._replay(parked)
-        return len(claimed)
+        """Hand each chat with parked messages of dead processes to `replay`; return how many."""
+        chats = await self._parking.due_chats()
+        for chat_id in chats:
+            self._replay(chat_id)
+        return len(chats)
 
     def start(self) -> None:
         if self._task is None:

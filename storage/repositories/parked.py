@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,15 +94,12 @@ async def claim_expired(
     now: datetime,
     lease_until: datetime,
     limit: int,
-    chat_id: str | None = None,
+    chat_id: str,
 ) -> list[Parked]:
-    """Lease to `owner` and return the parked messages whose lease ran out, oldest first.
-
-    With `chat_id`, only that chat's.
-    """
-    candidate = select(ParkedMessage.id).where(ParkedMessage.lease_until <= now)
-    if chat_id is not None:
-        candidate = candidate.where(ParkedMessage.chat_id == chat_id)
+    """Lease to `owner` and return the chat's parked messages whose lease ran out, oldest first."""
+    candidate = select(ParkedMessage.id).where(
+        ParkedMessage.chat_id == chat_id, ParkedMessage.lease_until <= now
+    )
     # A materialized CTE, as the outbox's claim: its rows are chosen and locked once.
     due = (
         candidate.order_by(ParkedMessage.id)
@@ -144,6 +141,18 @@ async def leased_elsewhere(
         .limit(1)
     )
     return found is not None
+
+
+async def due_chats(session: AsyncSession, *, now: datetime, limit: int) -> list[str]:
+    """Return chats with parked messages whose lease ran out (their process died)."""
+    rows = await session.scalars(
+        select(ParkedMessage.chat_id)
+        .where(ParkedMessage.lease_until <= now)
+        .group_by(ParkedMessage.chat_id)
+        .order_by(func.min(ParkedMessage.id))
+        .limit(limit)
+    )
+    return list(rows)
 
 
 async def parked_chats(session: AsyncSession) -> set[str]:

@@ -247,3 +247,23 @@ async def test_a_message_whose_processes_kept_dying_is_given_up_and_asked_again(
     assert await parked_rows(database) == []
     assert f"{sid} given up" in caplog.text
     assert PHONE not in caplog.text and "AN1234567" not in caplog.text
+
+
+async def test_parked_messages_of_a_chat_are_run_again_in_the_order_they_came(
+    wa, flow, start_whatsapp, state, database
+):
+    async with chat_hold(state):
+        statuses = await asyncio.gather(
+            post(wa, "first", message_sid()), post(wa, "second", message_sid())
+        )
+        assert statuses == [200, 200]
+        await die(wa)
+    await asyncio.sleep(LEASE)  # the dead process's lease runs out
+
+    restarted = await start_whatsapp(flow)
+    assert await restarted.channel.sweep() == 1  # one chat
+    await restarted.channel.drain()
+
+    assert texts(flow) == ["first", "second"]
+    assert wa.twilio.bodies_to(CHAT) == ["Жооп: first", "Жооп: second"]
+    assert await parked_rows(database) == []
