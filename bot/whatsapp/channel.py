@@ -38,7 +38,8 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -143,7 +144,9 @@ class WhatsAppChannel(MessagingChannel):
             return True
         # Not committed in time: Twilio will not post it again once answered, so it is stored
         # first. Set before any await: the turn, ending meanwhile, must see it parked.
-        accepted.parking = asyncio.ensure_future(self._parking.park(message))
+        accepted.parking = asyncio.ensure_future(
+            self._parking.park(message, received_at=accepted.received_at)
+        )
         await asyncio.shield(accepted.parking)  # raises when it could not be stored
         if accepted.task is not None and accepted.task.done():
             self._parking.finished(message.message_sid)  # stored after its turn ended
@@ -441,6 +444,7 @@ class _Accepted:
     # Storing the parked row: set once Twilio is answered before the commit.
     parking: asyncio.Future[None] | None = None
     attempts: int = 0  # claims of its parked row after the process that parked it
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     task: asyncio.Task[None] | None = None
     committed: bool = False
     answered: bool = False

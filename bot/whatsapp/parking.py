@@ -84,7 +84,7 @@ class Parking:
     def _lease_until(self) -> datetime:
         return self._clock() + timedelta(seconds=PARK_LEASE)
 
-    async def park(self, message: InboundMessage) -> None:
+    async def park(self, message: InboundMessage, *, received_at: datetime) -> None:
         """Store `message` as accepted and not yet applied, leased to this process.
 
         Raises when it could not be stored (Twilio must then not be answered 2xx).
@@ -98,6 +98,7 @@ class Parking:
                 body=message.body,
                 media=[(item.url, item.content_type) for item in message.media],
                 is_location=message.is_location,
+                received_at=received_at,
                 owner=self.owner,
                 lease_until=self._lease_until(),
             )

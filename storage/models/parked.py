@@ -28,7 +28,7 @@ class ParkedMessage(Base):
     __tablename__ = "parked_messages"
     __table_args__ = (
         # A turn's question: the parked messages of its chat, oldest first.
-        Index("ix_parked_messages_chat", "chat_id", "id"),
+        Index("ix_parked_messages_chat", "chat_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)  # the order they were parked in
@@ -38,6 +38,8 @@ class ParkedMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     media: Mapped[list[Any]] = mapped_column(JSON)  # [[url, content type], …]
     is_location: Mapped[bool] = mapped_column(default=False)
+    # When the process received it (its clock): parked messages run again in this order.
+    received_at: Mapped[datetime]
     parked_at: Mapped[datetime] = mapped_column(server_default=func.now())
     # The process running the message, and until when: a process renews the leases of the
     # messages it runs; a lease that ran out is one whose process died. Set from Python in

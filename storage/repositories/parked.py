@@ -44,6 +44,7 @@ async def park(
     body: str,
     media: Sequence[tuple[str, str]],
     is_location: bool,
+    received_at: datetime,
     owner: str,
     lease_until: datetime,
 ) -> None:
@@ -59,6 +60,7 @@ async def park(
             body=body,
             media=[list(item) for item in media],
             is_location=is_location,
+            received_at=received_at,
             lease_owner=owner,
             lease_until=lease_until,
             attempts=0,
@@ -96,13 +98,16 @@ async def claim_expired(
     limit: int,
     chat_id: str,
 ) -> list[Parked]:
-    """Lease to `owner` and return the chat's parked messages whose lease ran out, oldest first."""
+    """Lease to `owner` and return the chat's parked messages whose lease ran out.
+
+    In the order they were received (by the clocks of the processes that received them).
+    """
     candidate = select(ParkedMessage.id).where(
         ParkedMessage.chat_id == chat_id, ParkedMessage.lease_until <= now
     )
     # A materialized CTE, as the outbox's claim: its rows are chosen and locked once.
     due = (
-        candidate.order_by(ParkedMessage.id)
+        candidate.order_by(ParkedMessage.received_at, ParkedMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .cte("due")
@@ -114,6 +119,7 @@ async def claim_expired(
         .values(lease_owner=owner, lease_until=lease_until, attempts=ParkedMessage.attempts + 1)
         .returning(
             ParkedMessage.id,
+            ParkedMessage.received_at,
             ParkedMessage.message_sid,
             ParkedMessage.chat_id,
             ParkedMessage.phone,
@@ -124,7 +130,7 @@ async def claim_expired(
         )
         .execution_options(synchronize_session=False)
     )
-    return [_parked(row) for row in sorted(rows, key=lambda row: row.id)]
+    return [_parked(row) for row in sorted(rows, key=lambda row: (row.received_at, row.id))]
 
 
 async def leased_elsewhere(
@@ -149,7 +155,7 @@ async def due_chats(session: AsyncSession, *, now: datetime, limit: int) -> list
         select(ParkedMessage.chat_id)
         .where(ParkedMessage.lease_until <= now)
         .group_by(ParkedMessage.chat_id)
-        .order_by(func.min(ParkedMessage.id))
+        .order_by(func.min(ParkedMessage.received_at))
         .limit(limit)
     )
     return list(rows)

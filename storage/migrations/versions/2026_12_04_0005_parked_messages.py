@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("media", sa.JSON(), nullable=False),
         sa.Column("is_location", sa.Boolean(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "parked_at",
             sa.DateTime(timezone=True),
@@ -38,7 +39,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_parked_messages")),
         sa.UniqueConstraint("message_sid", name=op.f("uq_parked_messages_message_sid")),
     )
-    op.create_index("ix_parked_messages_chat", "parked_messages", ["chat_id", "id"], unique=False)
+    op.create_index(
+        "ix_parked_messages_chat", "parked_messages", ["chat_id", "received_at"], unique=False
+    )
     op.create_index(
         op.f("ix_parked_messages_lease_until"), "parked_messages", ["lease_until"], unique=False
     )
