@@ -395,3 +395,56 @@ async def test_a_photo_answered_before_its_commit_is_applied_once_after_the_serv
     log = process.log_path.read_text()
     for value in private_values([walker]):
         assert value not in log
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="a chat held across processes needs Redis")
+async def test_an_answer_parked_behind_a_held_chat_goes_before_the_next_message_after_a_kill(
+    database: Database,
+    database_url,
+    secret_box,
+    campaign,
+    demo_campaign,
+    observed_twilio,
+    tmp_path,
+    server_state,
+) -> None:
+    """The chat is held (as by a replica killed mid-turn, until its lock expires): the
+    passport number waits, is answered 200 after 10 s and parked, and the server is killed.
+    The applicant, having no reply, types "start" to the next start of the server: the
+    passport number is applied first, as the passport number, and "start" after it.
+    """
+    twilio = observed_twilio
+    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+    process = server(database_url, twilio, tmp_path)
+    await process.start()
+    wording = Wording(conversation_texts(), demo_campaign)
+    store = RedisStateStore.from_url(redis_url())
+    try:
+        async with TwilioDelivery([process]) as deliver:
+            walker = WhatsAppWalker(twilio, deliver, process, granted, wording=wording)
+            walker.stop_at = "passport"
+            await walker.run()
+            before = len(walker.inbox())
+            passport = walker.samples["passport"].value
+            form = deliver.form(granted.phone, passport, f"SM{uuid.uuid4().hex}")
+
+            async with store.lock(f"chat:whatsapp:{walker.address}", expires_after=60):
+                assert await deliver.attempt(process, form) == 200  # the chat still held
+                assert len(walker.inbox()) == before  # not applied: answered before that
+                process.kill()
+            await process.start()
+            again = deliver.form(granted.phone, "start", f"SM{uuid.uuid4().hex}")
+            assert await deliver.attempt(process, again) == 200
+            await walker.wait_for_messages(before + 2, within=90)
+
+            first, second = walker.inbox()[before:]
+            assert wording.asked(first) == "city"  # the passport number was taken
+            assert wording.restarted in second and wording.asked(second) == "city"
+    finally:
+        process.stop()
+        await store.close()
+    answers = (await stored_answers(database))[granted.grant_id]
+    assert answers["passport"] == passport
+    assert "city" not in answers
+    async with database.session() as session:
+        assert list(await session.scalars(select(ParkedMessage))) == []
