@@ -10,7 +10,8 @@ A repeated MessageSid after a crash (the server died after the commit, before Tw
 200) is not applied again, and the applicant is shown the current question.
 
 A message Twilio was answered for before its turn committed (a media download slower than the
-webhook's 10 s) is not lost when the server dies before that commit: the next start applies it.
+webhook's 10 s, a chat still held) is not lost when the server dies before that commit: the
+next start applies it, before the applicant's next message.
 
 20 applicants, two kills and a state flush by default; ORTBOT_SOAK=1 runs 60 and five kills.
 """
