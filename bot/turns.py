@@ -26,8 +26,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply_order import TurnReplies
 from core.i18n import LANGUAGES, Translator
@@ -58,6 +60,8 @@ class _ConversationFailed(Exception):  # noqa: N818 - carries the conversation's
 
 
 Step = Event | Reply  # a Reply step: something the channel decided itself (a refused file)
+# The channel's own bookkeeping of a delivery, written in the turn's transaction.
+OnRecorded = Callable[[AsyncSession], Awaitable[None]]
 
 
 async def _flush(states: list[ChatState]) -> None:
@@ -172,6 +176,7 @@ class TurnRunner:
         *,
         delivery_id: str | None = None,
         phone: str = "",
+        on_recorded: OnRecorded | None = None,
     ) -> TurnReplies:
         """Apply `steps` of one delivery in one transaction and return the replies, in order.
 
@@ -190,20 +195,33 @@ class TurnRunner:
                 replies the channel decided itself, kept in their place.
             delivery_id: the provider's id of the delivery; None applies it unconditionally.
             phone: the sender's number when the channel proves it, kept with the record.
+            on_recorded: run in the turn's transaction once the delivery is recorded, so
+                that what it writes commits exactly when the turn does (WhatsApp deletes the
+                message's parked row so).
 
         """
         try:
-            return await self._run_once(key, steps, delivery_id=delivery_id, phone=phone)
+            return await self._run_once(
+                key, steps, delivery_id=delivery_id, phone=phone, on_recorded=on_recorded
+            )
         except Exception as exc:
             if not is_disconnect(exc):
                 raise
             # A pooled connection had died (the server restarted): nothing was committed by
             # it, and the pool has dropped its other stale connections. Once more, afresh.
             log.warning("%s: database connection lost, the turn runs again", key.channel)
-            return await self._run_once(key, steps, delivery_id=delivery_id, phone=phone)
+            return await self._run_once(
+                key, steps, delivery_id=delivery_id, phone=phone, on_recorded=on_recorded
+            )
 
     async def _run_once(
-        self, key: ChatKey, steps: Sequence[Step], *, delivery_id: str | None, phone: str
+        self,
+        key: ChatKey,
+        steps: Sequence[Step],
+        *,
+        delivery_id: str | None,
+        phone: str,
+        on_recorded: OnRecorded | None,
     ) -> TurnReplies:
         events = [step for step in steps if isinstance(step, Event)]
         hint = events[0].language_hint if events else None
@@ -219,6 +237,8 @@ class TurnRunner:
                 if opened is None:
                     raise _Redelivered
                 behind = opened.behind_outbox
+                if on_recorded is not None:
+                    await on_recorded(session)
                 replies: list[Reply] = []
                 for step in steps:
                     if isinstance(step, Reply):

@@ -10,6 +10,21 @@ are sent while the chat is still held, so they keep their order across messages.
 Twilio still refuses after the sender's retries go to the outbox, and while they wait there
 the chat's later replies follow them through it (`bot.reply_order`).
 
+Twilio gives up on a webhook after 15 s, so a turn not committed within `ANSWER_WITHIN` (its
+chat still held by a replica that died, a slow media download) is answered early, but only
+once the message is stored durably ("parked", `bot.whatsapp.parking`); when it cannot be
+stored, Twilio is answered 503 and posts it again. The turn deletes the parked row in its own
+transaction. A process killed before that commit leaves the row to the sweep of a live process
+(every replica sweeps at start and every 15 s), which runs the message through this same path
+once the dead process's lease ran out (20 s). A parked message whose turn fails in the process
+running it is removed and the applicant asked to send it again, as is one whose processes died
+with it three times.
+
+Order per chat: within a process, messages are applied in arrival order, parked or not. A
+later message of a chat with parked messages of a dead process runs them first, under its own
+hold; while a parked message is leased by another process (alive, or dead less than 20 s), a
+later message waits for it up to that lease, then goes first.
+
 A burst on one chat beyond `MAX_WAITING` messages waiting in this process is refused at the
 edge: nothing of it is applied, and the sender is told once to slow down and send it again.
 
@@ -25,6 +40,8 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -38,6 +55,7 @@ from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsuppor
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.outbound import WhatsAppOutbound
+from bot.whatsapp.parking import MAX_ATTEMPTS, Parking, Sweeper, parked_message
 from bot.whatsapp.render import render, split_message, toggle_example
 from bot.whatsapp.sender import WhatsAppSender
 from core.i18n import LANGUAGES, Translator
@@ -47,6 +65,7 @@ from office.outbound import Outbound
 from storage.database import Database
 from storage.enums import Channel
 from storage.repositories.chats import get_chat
+from storage.repositories.parked import Parked
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -104,28 +123,59 @@ class WhatsAppChannel(MessagingChannel):
         # current question), since a reply the dead process had reserved may never have
         # reached Twilio, and its key must not silence the answer to the redelivery.
         self._process_key = uuid.uuid4().hex[:12]
+        self._parking = Parking(database, owner=self._process_key)
+        self._sweeper = Sweeper(self._parking, self._replay)
 
     async def receive(self, message: InboundMessage) -> bool:
-        """Run `message` as a turn; return once it is committed (or refused, or still running).
+        """Run `message` as a turn; return once it is committed, refused, or parked.
 
         Returns False when the message was refused for a burst on its chat. Raises when the
-        turn could not be recorded at all (the webhook then answers 503 and Twilio retries).
+        turn could not be recorded, nor the message parked (the webhook then answers 503 and
+        Twilio retries).
         """
         if self._waiting.get(message.chat_id, 0) >= self._max_waiting:
             await self._slow_down(message)
             return False
-        applied: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(self._process(message, applied, started=time.perf_counter()))
+        accepted = _Accepted(message, asyncio.get_running_loop().create_future())
+        self._start(accepted)
+        # wait() never cancels: a webhook Twilio gave up on leaves the turn to finish.
+        await asyncio.wait(
+            {accepted.applied, accepted.task}, timeout=ANSWER_WITHIN, return_when="FIRST_COMPLETED"
+        )
+        if accepted.applied.done():
+            accepted.applied.result()  # raises when the turn could not be recorded
+            return True
+        # Not committed in time: Twilio will not post it again once answered, so it is stored
+        # first. Set before any await: the turn, ending meanwhile, must see it parked.
+        accepted.parking = asyncio.ensure_future(
+            self._parking.park(message, received_at=accepted.received_at)
+        )
+        await asyncio.shield(accepted.parking)  # raises when it could not be stored
+        if accepted.task is not None and accepted.task.done():
+            self._parking.finished(message.message_sid)  # stored after its turn ended
+        return True
+
+    async def sweep(self) -> int:
+        """Run again the parked messages of processes that died; return how many chats have some."""
+        return await self._sweeper.sweep()
+
+    def _replay(self, chat_id: str) -> None:
+        task = asyncio.create_task(self._sweep_chat(chat_id))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        # wait() never cancels: a webhook Twilio gave up on leaves the turn to finish.
-        await asyncio.wait({applied, task}, timeout=ANSWER_WITHIN, return_when="FIRST_COMPLETED")
-        if applied.done():
-            applied.result()  # raises when the turn could not be recorded
-        else:
-            # Answered before the commit: Twilio will not bring it again if the turn fails.
-            applied.cancel()
-        return True
+
+    async def _sweep_chat(self, chat_id: str) -> None:
+        try:
+            async with self.turns.hold(ChatKey(Channel.WHATSAPP, chat_id)):
+                await self._parked_first(chat_id, wait=False)
+        except Exception as exc:  # noqa: BLE001 - the next sweep finds them again
+            log.error("WhatsApp parked messages of a chat not run: %s", type(exc).__name__)
+
+    def _start(self, accepted: _Accepted) -> None:
+        task = asyncio.create_task(self._process(accepted, started=time.perf_counter()))
+        accepted.task = task
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
         """Wait until every accepted message has been processed (shutdown, tests)."""
@@ -144,10 +194,15 @@ class WhatsAppChannel(MessagingChannel):
             self._extra_routes(app)
 
     async def start(self) -> None:
-        """Nothing to start: Twilio calls the webhooks once the server listens."""
+        """Sweep for parked messages of dead processes, at once and then now and again.
+
+        Twilio calls the webhooks once the server listens: nothing else to start.
+        """
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        """Finish the messages already accepted."""
+        """Finish the messages already accepted (a parked one left is run by another process)."""
+        await self._sweeper.stop()
         await self.drain()
 
     async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
@@ -156,66 +211,119 @@ class WhatsAppChannel(MessagingChannel):
             raise RuntimeError("the channel was built without its outbound side")
         return await self.outbound.deliver(message, parts_sent=parts_sent)
 
-    async def _process(
-        self, message: InboundMessage, applied: asyncio.Future[None], *, started: float
-    ) -> None:
+    async def _process(self, accepted: _Accepted, *, started: float) -> None:
+        message = accepted.message
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
-        outcome = "handled"
         self._waiting[message.chat_id] = self._waiting.get(message.chat_id, 0) + 1
-        committed = answered = False
         try:
             async with self.turns.hold(key):
-                await self.sender.note_inbound(message.phone)
-                try:
-                    steps = await self._steps(message)
-                    replies = await self.turns.run(
-                        key, steps, delivery_id=message.message_sid, phone=message.phone
-                    )
-                finally:
-                    await self._delete_media(message)
-                committed = True
-                if not applied.done():  # else Twilio was answered already (ANSWER_WITHIN)
-                    applied.set_result(None)
-                await self._answer(
-                    message, _without_stale_redraws(replies), behind=behind_outbox(replies)
-                )
-                answered = True
+                if await self._parking.may_have(message.chat_id):
+                    await self._parked_first(message.chat_id, wait=True)
+                await self._turn(accepted)
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
-            if answered:
-                # Releasing the chat failed (its lock expired, or the state store was lost):
-                # the message was applied and answered. An apology would ask the applicant
-                # to repeat an answer already taken, and the repeat would answer the next
-                # question.
-                log.warning(
-                    "WhatsApp message %s: the chat's hold was lost before its end: %s",
-                    message.message_sid,
-                    type(error).__name__,
-                )
-            else:
-                # The type and the frames only: messages of database errors can quote user data.
-                frames = "".join(traceback.format_tb(error.__traceback__))
-                log.error(
-                    "WhatsApp message %s failed: %s\n%s",
-                    message.message_sid,
-                    type(error).__name__,
-                    frames,
-                )
-                outcome = "failed"
-                if not committed and not applied.done():
-                    applied.set_exception(error)
-                    return  # not acknowledged: Twilio's retry brings it again
-                if not committed:
-                    # Acknowledged before the commit, and not applied: asked to send it again.
-                    await self._apologize(message)
-                # Else it was applied and only its reply failed: asking to repeat the answer
-                # would have the repeat answer the next question; the next message is answered.
+            await self._failed(accepted, error)
         finally:
             self._waiting[message.chat_id] -= 1
             if not self._waiting[message.chat_id]:
                 del self._waiting[message.chat_id]
-            if not applied.done():
-                applied.cancel()
-        turn_finished(Channel.WHATSAPP, outcome, started, turn_id=message.message_sid)
+            if not accepted.applied.done():
+                accepted.applied.cancel()
+            if accepted.parking is not None:
+                self._parking.finished(message.message_sid)
+        turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=message.message_sid)
+
+    async def _parked_first(self, chat_id: str, *, wait: bool) -> None:
+        """Run the chat's parked messages of dead processes; the caller holds the chat."""
+        for parked in await self._parking.claim(chat_id, wait=wait):
+            accepted = _Accepted.parked(parked, asyncio.get_running_loop())
+            started = time.perf_counter()
+            try:
+                await self._turn(accepted)
+            except Exception as error:  # noqa: BLE001 - the later message goes on all the same
+                await self._failed(accepted, error)
+            finally:
+                self._parking.finished(parked.message_sid)
+            turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=parked.message_sid)
+
+    async def _turn(self, accepted: _Accepted) -> None:
+        """Apply and answer one message; the caller holds its chat. Raises what went wrong."""
+        message = accepted.message
+        if accepted.attempts > MAX_ATTEMPTS:
+            await self._give_up(accepted)
+            return
+        await self.sender.note_inbound(message.phone)
+        try:
+            steps = await self._steps(message)
+            # A message parked already leaves its row in the turn's transaction: applied and
+            # no longer parked commit together. One parked later than this is removed below.
+            removal = None
+            if accepted.parking is not None:
+                removal = self._parking.removal(message.message_sid)
+            replies = await self.turns.run(
+                ChatKey(Channel.WHATSAPP, message.chat_id),
+                steps,
+                delivery_id=message.message_sid,
+                phone=message.phone,
+                on_recorded=removal,
+            )
+        finally:
+            await self._delete_media(message)
+        accepted.committed = True
+        if not accepted.applied.done():  # else Twilio was answered already (ANSWER_WITHIN)
+            accepted.applied.set_result(None)
+        if accepted.parking is not None and await _stored(accepted.parking):
+            # Again, for a message parked while the turn ran, and for a conversation that
+            # failed (its transaction rolled back, the removal with it; the reply apologizes).
+            await self._parking.remove(message.message_sid)
+        await self._answer(message, _without_stale_redraws(replies), behind=behind_outbox(replies))
+        accepted.answered = True
+
+    async def _failed(self, accepted: _Accepted, error: Exception) -> None:
+        message = accepted.message
+        if accepted.answered:
+            # Releasing the chat failed (its lock expired, or the state store was lost): the
+            # message was applied and answered. An apology would ask the applicant to repeat
+            # an answer already taken, and the repeat would answer the next question.
+            log.warning(
+                "WhatsApp message %s: the chat's hold was lost before its end: %s",
+                message.message_sid,
+                type(error).__name__,
+            )
+            return
+        # The type and the frames only: messages of database errors can quote user data.
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error(
+            "WhatsApp message %s failed: %s\n%s",
+            message.message_sid,
+            type(error).__name__,
+            frames,
+        )
+        accepted.outcome = "failed"
+        if accepted.committed:
+            # Applied, only its reply failed: asking to repeat the answer would have the
+            # repeat answer the next question; the next message is answered.
+            return
+        if accepted.parking is None:
+            if not accepted.applied.done():
+                accepted.applied.set_exception(error)  # not acknowledged: Twilio retries
+            return
+        if not await _stored(accepted.parking):
+            return  # Twilio was answered 503 and brings it again
+        # Acknowledged and not applied: asked to send it again, once it is sure not to be
+        # applied later (else a sweep runs it after its lease, and it is applied then).
+        if await self._parking.remove(message.message_sid):
+            await self._apologize(message)
+
+    async def _give_up(self, accepted: _Accepted) -> None:
+        message = accepted.message
+        log.warning(
+            "WhatsApp parked message %s given up after %d attempts",
+            message.message_sid,
+            accepted.attempts,
+        )
+        accepted.outcome = "failed"
+        if await self._parking.remove(message.message_sid):
+            await self._apologize(message)
 
     async def _steps(self, message: InboundMessage) -> list[Step]:
         """Return the events of `message` in order, with replies for files refused on the way."""
@@ -341,6 +449,40 @@ class WhatsAppChannel(MessagingChannel):
         if language in LANGUAGES:
             return self._texts.gettext(language, message_id, **params)
         return "\n".join(self._texts.gettext(lang, message_id, **params) for lang in LANGUAGES)
+
+
+@dataclass
+class _Accepted:
+    """A message this process took on, and how far it got."""
+
+    message: InboundMessage
+    applied: asyncio.Future[None]  # resolved once the turn committed (Twilio's answer waits)
+    # Storing the parked row: set once Twilio is answered before the commit.
+    parking: asyncio.Future[None] | None = None
+    attempts: int = 0  # claims of its parked row after the process that parked it
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    task: asyncio.Task[None] | None = None
+    committed: bool = False
+    answered: bool = False
+    outcome: str = "handled"
+
+    @classmethod
+    def parked(cls, parked: Parked, loop: asyncio.AbstractEventLoop) -> _Accepted:
+        """Return a parked message to run again: Twilio was answered, its row is stored."""
+        applied: asyncio.Future[None] = loop.create_future()
+        applied.cancel()  # nobody waits: Twilio was answered
+        stored: asyncio.Future[None] = loop.create_future()
+        stored.set_result(None)
+        return cls(parked_message(parked), applied, stored, attempts=parked.attempts)
+
+
+async def _stored(parking: asyncio.Future[None]) -> bool:
+    """Whether the parked row was stored (waiting for the insert still under way)."""
+    try:
+        await asyncio.shield(parking)
+    except Exception:  # noqa: BLE001 - the webhook answered 503 for it
+        return False
+    return True
 
 
 def _without_stale_redraws(replies: list[Reply]) -> list[Reply]:

@@ -10,6 +10,7 @@ from storage.models.history import RegistrationEvent
 from storage.models.messages import ChannelMessage
 from storage.models.officers import Officer, WebSession
 from storage.models.outbox import OutboxMessage, OutboxNotice
+from storage.models.parked import ParkedMessage
 from storage.models.payments import Payment
 from storage.models.registrations import Registration
 from storage.models.reminders import ReminderSent
@@ -27,6 +28,7 @@ __all__ = [
     "Officer",
     "OutboxMessage",
     "OutboxNotice",
+    "ParkedMessage",
     "Payment",
     "Registration",
     "RegistrationEvent",

@@ -9,6 +9,10 @@ none of their private data, at the production log level and at DEBUG.
 A repeated MessageSid after a crash (the server died after the commit, before Twilio got its
 200) is not applied again, and the applicant is shown the current question.
 
+A message Twilio was answered for before its turn committed (a media download slower than the
+webhook's 10 s, a chat still held) is not lost when the server dies before that commit: the
+next start applies it, before the applicant's next message.
+
 20 applicants, two kills and a state flush by default; ORTBOT_SOAK=1 runs 60 and five kills.
 """
 
@@ -23,14 +27,15 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from sqlalchemy import select
-from whatsapp.conftest import ACCOUNT_SID, AUTH_TOKEN
+from whatsapp.conftest import ACCOUNT_SID, AUTH_TOKEN, document_jpeg
 
 from config.campaign import Campaign, load_campaign
 from config.settings import PROJECT_ROOT
 from core.texts import conversation_texts
 from flows.form import FORM
 from storage.database import Database
-from storage.models import Registration
+from storage.enums import DocumentKind, MessageDirection
+from storage.models import ChannelMessage, Document, ParkedMessage, Registration
 from storage.state.redis import RedisStateStore
 from tests.conftest import TEST_REDIS_URL, TEST_SECRET_KEY
 from tests.robustness.applicants import add_applicants
@@ -291,3 +296,156 @@ async def test_a_message_sid_posted_again_after_a_crash_is_not_applied_twice(
     answers = (await stored_answers(database))[granted.grant_id]
     assert (answers["passport"], answers["city"]) == (passport, walker.samples["city"].value)
     assert_never_went_back(walker)
+
+
+class SlowMediaTwilioApi(ObservedTwilioApi):
+    """The fake Twilio API, able to keep a media download unanswered until released."""
+
+    hold_media: asyncio.Event | None = None  # while set and not yet released: downloads hang
+    fetching: asyncio.Event | None = None  # set once a held download began
+
+    async def _get_media(self, request: web.Request) -> web.StreamResponse:
+        if self.hold_media is not None and self.fetching is not None:
+            self.fetching.set()
+            await self.hold_media.wait()
+        return await super()._get_media(request)
+
+
+@pytest.fixture
+async def slow_media_twilio():
+    async with SlowMediaTwilioApi(ACCOUNT_SID, AUTH_TOKEN) as fake:
+        yield fake
+
+
+async def documents_of(database: Database, kind: DocumentKind) -> list[Document]:
+    async with database.session() as session:
+        return list(await session.scalars(select(Document).where(Document.kind == kind)))
+
+
+async def inbound_with(database: Database, sid: str) -> list[ChannelMessage]:
+    async with database.session() as session:
+        return list(
+            await session.scalars(
+                select(ChannelMessage).where(
+                    ChannelMessage.direction == MessageDirection.INBOUND,
+                    ChannelMessage.provider_sid == sid,
+                )
+            )
+        )
+
+
+async def test_a_photo_answered_before_its_commit_is_applied_once_after_the_server_was_killed(
+    database: Database,
+    database_url,
+    secret_box,
+    campaign,
+    demo_campaign,
+    slow_media_twilio,
+    tmp_path,
+    server_state,
+) -> None:
+    """The passport photo's download outlasts the 10 s Twilio waits for the webhook: the
+    server answers 200 with the turn still running, and is killed before the turn commits.
+    Twilio will not post it again; the next start of the server applies it, once, and the
+    applicant gets its answer. Twilio's own retry of that MessageSid changes nothing.
+    """
+    twilio = slow_media_twilio
+    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+    process = server(database_url, twilio, tmp_path)
+    await process.start()
+    wording = Wording(conversation_texts(), demo_campaign)
+    try:
+        async with TwilioDelivery([process]) as deliver:
+            walker = WhatsAppWalker(twilio, deliver, process, granted, wording=wording)
+            await walker.run()  # the text part: up to the passport photo
+            assert wording.asked(walker.inbox()[-1]) == "passport_front"
+            sid = f"MM{uuid.uuid4().hex}"
+            url = twilio.add_media(document_jpeg(), "image/jpeg", message_sid=sid)
+            form = {
+                **deliver.form(granted.phone, "", sid),
+                "NumMedia": "1",
+                "MediaUrl0": url,
+                "MediaContentType0": "image/jpeg",
+            }
+            twilio.hold_media, twilio.fetching = asyncio.Event(), asyncio.Event()
+            before = len(walker.inbox())
+
+            assert await deliver.attempt(process, form) == 200  # before the turn committed
+            assert twilio.fetching.is_set()  # the turn was still downloading the photo
+            process.kill()
+            twilio.hold_media.set()
+            assert await documents_of(database, DocumentKind.PASSPORT_FRONT) == []
+
+            await process.start()
+            # The dead server's lease on the message runs out, and the new one applies it.
+            await walker.wait_for_messages(before + 1, within=90)
+            assert wording.asked(walker.inbox()[-1]) != "passport_front"
+            assert len(walker.inbox()) == before + 1
+
+            assert await deliver.attempt(process, form) == 200  # Twilio's retry, all the same
+            await asyncio.sleep(2)
+            assert len(walker.inbox()) <= before + 2  # at most the current question again
+    finally:
+        process.stop()
+
+    assert len(await documents_of(database, DocumentKind.PASSPORT_FRONT)) == 1
+    assert len(await inbound_with(database, sid)) == 1
+    async with database.session() as session:
+        assert list(await session.scalars(select(ParkedMessage))) == []
+    assert twilio.media_exists(url) is False  # deleted at Twilio once read
+    log = process.log_path.read_text()
+    for value in private_values([walker]):
+        assert value not in log
+
+
+@pytest.mark.skipif(not TEST_REDIS_URL, reason="a chat held across processes needs Redis")
+async def test_an_answer_parked_behind_a_held_chat_goes_before_the_next_message_after_a_kill(
+    database: Database,
+    database_url,
+    secret_box,
+    campaign,
+    demo_campaign,
+    observed_twilio,
+    tmp_path,
+    server_state,
+) -> None:
+    """The chat is held (as by a replica killed mid-turn, until its lock expires): the
+    passport number waits, is answered 200 after 10 s and parked, and the server is killed.
+    The applicant, having no reply, types "start" to the next start of the server: the
+    passport number is applied first, as the passport number, and "start" after it.
+    """
+    twilio = observed_twilio
+    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+    process = server(database_url, twilio, tmp_path)
+    await process.start()
+    wording = Wording(conversation_texts(), demo_campaign)
+    store = RedisStateStore.from_url(redis_url())
+    try:
+        async with TwilioDelivery([process]) as deliver:
+            walker = WhatsAppWalker(twilio, deliver, process, granted, wording=wording)
+            walker.stop_at = "passport"
+            await walker.run()
+            before = len(walker.inbox())
+            passport = walker.samples["passport"].value
+            form = deliver.form(granted.phone, passport, f"SM{uuid.uuid4().hex}")
+
+            async with store.lock(f"chat:whatsapp:{walker.address}", expires_after=60):
+                assert await deliver.attempt(process, form) == 200  # the chat still held
+                assert len(walker.inbox()) == before  # not applied: answered before that
+                process.kill()
+            await process.start()
+            again = deliver.form(granted.phone, "start", f"SM{uuid.uuid4().hex}")
+            assert await deliver.attempt(process, again) == 200
+            await walker.wait_for_messages(before + 2, within=90)
+
+            first, second = walker.inbox()[before:]
+            assert wording.asked(first) == "city"  # the passport number was taken
+            assert wording.restarted in second and wording.asked(second) == "city"
+    finally:
+        process.stop()
+        await store.close()
+    answers = (await stored_answers(database))[granted.grant_id]
+    assert answers["passport"] == passport
+    assert "city" not in answers
+    async with database.session() as session:
+        assert list(await session.scalars(select(ParkedMessage))) == []
