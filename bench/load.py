@@ -29,6 +29,7 @@ taken within a round and their median reported.
 
 Usage: .venv/bin/python bench/load.py [--rounds 3] [--applicants 100] [--rate 20]
         [--duration 15] [--think 0.5] [--modes closed,open,wire] [--profile out.prof]
+        [--bots baseline,shipped,stripped]
     DATABASE_URL (default postgresql+asyncpg://postgres@127.0.0.1/postgres: a temporary
     database is created next to it and dropped), REDIS_URL (default redis://127.0.0.1:6379/0,
     keys under a prefix of their own, deleted afterwards).
