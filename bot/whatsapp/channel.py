@@ -67,6 +67,7 @@ from storage.enums import Channel
 from storage.repositories.chats import get_chat
 from storage.repositories.parked import Parked
 from storage.state import StateStore
+from storage.state.chat import ChatState
 
 log = logging.getLogger(__name__)
 
@@ -252,8 +253,10 @@ class WhatsAppChannel(MessagingChannel):
             await self._give_up(accepted)
             return
         await self.sender.note_inbound(message.phone)
+        # The chat's transient map, read with its hold: the numbered list last shown.
+        state = self.turns.chat_state(ChatKey(Channel.WHATSAPP, message.chat_id))
         try:
-            steps = await self._steps(message)
+            steps = await self._steps(message, state)
             # A message parked already leaves its row in the turn's transaction: applied and
             # no longer parked commit together. One parked later than this is removed below.
             removal = None
@@ -275,7 +278,10 @@ class WhatsAppChannel(MessagingChannel):
             # Again, for a message parked while the turn ran, and for a conversation that
             # failed (its transaction rolled back, the removal with it; the reply apologizes).
             await self._parking.remove(message.message_sid)
-        await self._answer(message, _without_stale_redraws(replies), behind=behind_outbox(replies))
+        await self._answer(
+            message, _without_stale_redraws(replies), behind=behind_outbox(replies), state=state
+        )
+        await state.flush()  # staged: written with the chat's release
         accepted.answered = True
 
     async def _failed(self, accepted: _Accepted, error: Exception) -> None:
@@ -325,7 +331,7 @@ class WhatsAppChannel(MessagingChannel):
         if await self._parking.remove(message.message_sid):
             await self._apologize(message)
 
-    async def _steps(self, message: InboundMessage) -> list[Step]:
+    async def _steps(self, message: InboundMessage, state: ChatState) -> list[Step]:
         """Return the events of `message` in order, with replies for files refused on the way."""
         phone = message.phone
         steps: list[Step] = []
@@ -334,7 +340,7 @@ class WhatsAppChannel(MessagingChannel):
         if message.is_location:
             steps.append(Event(kind="unsupported", unsupported="location", verified_phone=phone))
         if message.body.strip() and not message.media:
-            numbered = await self._numbered.recall(message.chat_id)
+            numbered = await self._numbered.recall(state)
             picked = numbered.resolve(message.body) if numbered else None
             if picked:
                 steps += [Event(kind="choice", choice=o, verified_phone=phone) for o in picked]
@@ -378,7 +384,12 @@ class WhatsAppChannel(MessagingChannel):
         )
 
     async def _answer(
-        self, message: InboundMessage, replies: list[Reply], *, behind: bool = False
+        self,
+        message: InboundMessage,
+        replies: list[Reply],
+        *,
+        behind: bool = False,
+        state: ChatState,
     ) -> None:
         if not replies:
             return
@@ -396,7 +407,7 @@ class WhatsAppChannel(MessagingChannel):
             blocks.append(render(reply, numbered, hint))
         # A number answers only the list it was sent with: the list of the last message, the
         # question now asked. A message without one leaves no list to answer by number.
-        await self._numbered.remember(message.chat_id, numbered)
+        self._numbered.remember(state, numbered)
         # One text for the whole batch: separate messages may reach the phone out of order.
         parts = [Reply(text) for text in split_message("\n\n".join(blocks))]
         key = f"reply:{message.message_sid}:{self._process_key}"

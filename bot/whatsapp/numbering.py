@@ -2,21 +2,29 @@
 
 WhatsApp has no buttons for free-form messages, so choices are shown as a numbered list and
 answered by number (or by the option's word). The numbers mean something only for the list
-last shown, which is kept in the state store for a few hours; when it is lost, the answer goes
-to the flow as plain text and the flow asks its question again (the draft is the state).
+last shown, which is kept for a few hours in the chat's transient map; when it is lost, the
+answer goes to the flow as plain text and the flow asks its question again (the draft is the
+state).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.typed import ascii_digits
+from flows.events import ChatKey
 from flows.replies import Reply
+from flows.turn import STATE_TTL, chat_state_key
+from storage.enums import Channel
 from storage.state import StateStore
+from storage.state.chat import ChatState
 
 TTL_SECONDS = 6 * 3600
+NUMBERED_LIST = "wa_numbered"  # the field of the chat's transient map
 _NUMBER_LIST = re.compile(r"^\s*[0-9]{1,3}(?:\s*[,;\s]\s*[0-9]{1,3})*\s*[.,;]?\s*$")
 
 
@@ -87,27 +95,43 @@ class Numbered:
 
 
 class NumberedMemory:
-    """Keeps the last numbered list shown in each chat."""
+    """Keeps the last numbered list shown in a chat, as a field of the chat's transient map.
 
-    def __init__(self, state: StateStore, *, ttl: float = TTL_SECONDS) -> None:
-        self._state = state
+    Inside a turn the map was read with the chat's lock, so recalling costs no round trip and
+    remembering is written with the release. A list older than `ttl` answers no number. A
+    message sent outside a turn (the outbox's) writes its list at once (`remember_sent`); a
+    turn of the same chat running meanwhile writes only the fields it changed, so the list it
+    sent itself wins only if it sent one.
+    """
+
+    def __init__(
+        self, store: StateStore, *, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._store = store
         self._ttl = ttl
+        self._clock = clock
 
-    async def remember(self, chat_id: str, numbered: Numbered | None) -> None:
+    def remember(self, state: ChatState, numbered: Numbered | None) -> None:
         """Keep `numbered` as the chat's current list; None forgets the list."""
         if numbered is None:
-            await self._state.delete(_key(chat_id))
+            state.delete(NUMBERED_LIST)
         else:
-            await self._state.set(_key(chat_id), numbered.to_json(), ttl=self._ttl)
+            until = self._clock() + self._ttl
+            state.set(NUMBERED_LIST, {"list": numbered.to_json(), "until": until})
 
-    async def recall(self, chat_id: str) -> Numbered | None:
-        raw = await self._state.get(_key(chat_id))
-        return Numbered.from_json(raw) if raw else None
+    async def remember_sent(self, chat_id: str, numbered: Numbered) -> None:
+        """Keep the list of a message sent outside a turn of the chat (one write)."""
+        key = chat_state_key(ChatKey(Channel.WHATSAPP, chat_id))
+        state = ChatState(self._store, key, ttl=STATE_TTL)
+        self.remember(state, numbered)
+        await state.flush()
+
+    async def recall(self, state: ChatState) -> Numbered | None:
+        kept = await state.get(NUMBERED_LIST)
+        if not isinstance(kept, dict) or kept.get("until", 0) < self._clock():
+            return None
+        return Numbered.from_json(kept["list"])
 
 
 def _fold(text: str) -> str:
     return " ".join(text.replace("✅", "").replace("⬜", "").split()).casefold().strip(" .!")
-
-
-def _key(chat_id: str) -> str:
-    return f"whatsapp:numbered:{chat_id}"

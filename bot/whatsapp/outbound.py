@@ -95,7 +95,7 @@ class WhatsAppOutbound:
             return _failed(done, result)
         numbered = Numbered.of(message.reply)
         if numbered is not None:
-            await self._numbered.remember(message.chat_id, numbered)
+            await self._numbered.remember_sent(message.chat_id, numbered)
         return DeliveryResult.sent(done + 1)
 
     def _text(self, message: Outbound, photos_sent: bool) -> str:

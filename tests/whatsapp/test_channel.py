@@ -101,6 +101,20 @@ async def test_choices_are_numbered_and_answered_by_number_or_word(wa, flow):
     assert await user.send("1") == "Жооп: 1"
 
 
+async def test_a_numbered_list_is_kept_in_the_chats_map_and_answers_no_number_after_hours(
+    wa, flow, state
+):
+    user = wa.user(PHONE)
+    await user.send("/start")
+    kept = await state.get_map(f"flow:whatsapp:whatsapp:{PHONE}")
+    assert "wa_numbered" in kept  # a field of the chat's one transient map, not a key apart
+    numbered = wa.channel._numbered
+    later = numbered._clock() + 6 * 3600 + 1
+    numbered._clock = lambda: later
+    # Six hours on, "2" no longer picks from the list shown then: the flow gets it as text.
+    assert await user.send("2") == "Жооп: 2"
+
+
 async def test_multi_choice_toggles_several_numbers_at_once_and_zero_finishes(wa, flow):
     user = wa.user(PHONE)
     shown = await user.send("subjects")
@@ -538,8 +552,8 @@ async def test_a_message_applied_whose_reply_failed_gets_no_request_to_repeat_it
     numbered = wa.channel._numbered
     remember = numbered.remember
 
-    async def broken(*args, **kwargs):
-        raise ConnectionError("the state store is down")
+    def broken(*args, **kwargs):
+        raise ConnectionError("the reply could not be made")
 
     numbered.remember = broken
     await wa.user(PHONE).send("Салам")
@@ -558,7 +572,7 @@ async def test_a_message_answered_before_its_commit_that_failed_is_asked_again(
     monkeypatch.setattr("bot.whatsapp.channel.ANSWER_WITHIN", 0.1)
     steps = wa.channel._steps
 
-    async def slow_then_broken(message):
+    async def slow_then_broken(message, state):
         await asyncio.sleep(0.5)
         raise ConnectionError("the media host is down")
 
