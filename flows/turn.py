@@ -105,8 +105,8 @@ class Turn:
         return self.campaign.money(amount, self.lang)
 
     # Transient state of this chat: the draft is the state, so losing this costs a re-ask.
-    # All of it is one map, read at the first `get_state` of the turn and written once by the
-    # turn runner after the commit (`storage.state.chat`).
+    # All of it is one map (`storage.state.chat`): read with the chat's lock when the turn runner
+    # holds the chat (else at the first `get_state`), its changes written after the commit.
     def _state(self) -> ChatState:
         return chat_state(
             self.session.info, self.services.state, chat_state_key(self.key), ttl=STATE_TTL

@@ -275,7 +275,7 @@ async def notice_recipients(session: AsyncSession, notice: Notice) -> list[tuple
     For a notice that cannot be composed (its data is broken), so that its failure is recorded
     on the chats of the people it was for and officers see who was not told. The same people
     as `NoticeComposer.compose` would address, less finely: the applicant's chats (a reminder
-    or an announcement: the chat used last, else the granted phone on WhatsApp), or the chats
+    or an announcement: the chat linked last, else the granted phone on WhatsApp), or the chats
     of the officer a resubmission returns to, else of the officers responsible for the entry.
     """
     if isinstance(notice, ReminderNotice | AnnouncementNotice):

@@ -202,9 +202,14 @@ class WhatsAppChannel(MessagingChannel):
         self._sweeper.start()
 
     async def stop(self) -> None:
-        """Finish the messages already accepted (a parked one left is run by another process)."""
-        await self._sweeper.stop()
+        """Finish the messages already accepted (a parked one left is run by another process).
+
+        The sweeps stop first, the leases are renewed until the last message is done: a
+        message still waiting for its chat must not look abandoned to another replica.
+        """
+        self._sweeper.stop_sweeping()
         await self.drain()
+        await self._sweeper.stop()
 
     async def deliver(self, message: Outbound, *, parts_sent: int = 0) -> DeliveryResult:
         """Send one of the outbox's messages (see `bot.channel.MessagingChannel.deliver`)."""
@@ -318,6 +323,7 @@ class WhatsAppChannel(MessagingChannel):
         # Acknowledged and not applied: asked to send it again, once it is sure not to be
         # applied later (else a sweep runs it after its lease, and it is applied then).
         if await self._parking.remove(message.message_sid):
+            await self._delete_media(message)  # failed before the turn could delete them
             await self._apologize(message)
 
     async def _give_up(self, accepted: _Accepted) -> None:
@@ -329,6 +335,8 @@ class WhatsAppChannel(MessagingChannel):
         )
         accepted.outcome = "failed"
         if await self._parking.remove(message.message_sid):
+            # Whatever became of the message, its files must not stay at Twilio.
+            await self._delete_media(message)
             await self._apologize(message)
 
     async def _steps(self, message: InboundMessage, state: ChatState) -> list[Step]:

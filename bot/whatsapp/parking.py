@@ -198,6 +198,7 @@ class Sweeper:
         self._parking = parking
         self._replay = replay
         self._task: asyncio.Task[None] | None = None
+        self._sweeping = True
 
     async def sweep(self) -> int:
         """Hand each chat with parked messages of dead processes to `replay`; return how many."""
@@ -209,6 +210,10 @@ class Sweeper:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run())
+
+    def stop_sweeping(self) -> None:
+        """Take no more chats over; keep renewing this process's leases until `stop`."""
+        self._sweeping = False
 
     async def stop(self) -> None:
         task, self._task = self._task, None
@@ -222,7 +227,7 @@ class Sweeper:
         while True:
             try:
                 await self._parking.renew()
-                if since_sweep >= SWEEP_SECONDS:
+                if self._sweeping and since_sweep >= SWEEP_SECONDS:
                     since_sweep = 0.0
                     await self.sweep()
             except Exception as exc:  # noqa: BLE001 - the database may be away for a while

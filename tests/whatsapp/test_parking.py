@@ -201,7 +201,7 @@ async def test_a_message_that_cannot_be_parked_is_answered_503_and_taken_on_the_
 async def test_a_parked_message_whose_turn_fails_is_removed_and_asked_again(wa, flow, state):
     steps = wa.channel._steps
 
-    async def broken(message):
+    async def broken(message, state):
         raise ConnectionError("the media host is down")
 
     wa.channel._steps = broken
@@ -220,6 +220,7 @@ async def test_a_message_whose_processes_kept_dying_is_given_up_and_asked_again(
     wa, flow, database, caplog
 ):
     sid = message_sid()
+    photo = wa.twilio.add_media(b"\xff\xd8\xff" + b"x" * 500, "image/jpeg", message_sid=sid)
     async with database.session() as session:
         await park(
             session,
@@ -227,7 +228,7 @@ async def test_a_message_whose_processes_kept_dying_is_given_up_and_asked_again(
             chat_id=CHAT,
             phone=PHONE,
             body="AN1234567",
-            media=[],
+            media=[(photo, "image/jpeg")],
             is_location=False,
             received_at=datetime.now(UTC),
             owner="dead",
@@ -247,6 +248,7 @@ async def test_a_message_whose_processes_kept_dying_is_given_up_and_asked_again(
     assert "Извините" in apology
     assert await parked_rows(database) == []
     assert f"{sid} given up" in caplog.text
+    assert not wa.twilio.media_exists(photo)  # its photo does not stay at Twilio
     assert PHONE not in caplog.text and "AN1234567" not in caplog.text
 
 
@@ -265,4 +267,19 @@ async def test_parked_messages_of_a_chat_are_run_again_in_the_order_they_came(
 
     assert texts(flow) == ["first", "second"]
     assert wa.twilio.bodies_to(CHAT) == ["Жооп: first", "Жооп: second"]
+    assert await parked_rows(database) == []
+
+
+async def test_a_replica_being_stopped_keeps_its_parked_messages_until_they_are_done(
+    wa, flow, state, database
+):
+    await wa.channel.start()  # as `ortbot serve` does: the sweeper renews this process's leases
+    async with chat_hold(state):
+        assert await post(wa, "Салам", message_sid()) == 200  # parked: its chat is held
+        stopping = asyncio.create_task(wa.channel.stop())
+        await asyncio.sleep(LEASE * 3)
+        # Still leased to this process: another replica's sweep would not take it over.
+        assert not await wa.channel._parking.due_chats()
+    await stopping
+    assert texts(flow) == ["Салам"]
     assert await parked_rows(database) == []
