@@ -29,6 +29,7 @@ import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+from redis.exceptions import LockNotOwnedError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.reply_order import TurnReplies
@@ -117,6 +118,16 @@ class ChatLocks:
             self._busy -= 1
             if not self._busy:
                 self._idle.set()
+
+    async def renew(self, key: ChatKey) -> None:
+        """Give the chat's lock its whole time again, for a hold that runs several turns.
+
+        Raises LockNotOwnedError when the lock expired meanwhile (another replica may hold the
+        chat now): the caller must not go on as its holder.
+        """
+        held = self._maps.get(key)
+        if held is not None and not await held.renew():
+            raise LockNotOwnedError("the chat's lock expired while it was held")
 
     def held_map(self, key: ChatKey) -> HeldMap | None:
         """Return the transient map of the chat `key` while this process holds it."""

@@ -98,3 +98,22 @@ async def test_a_holder_that_lost_its_lock_does_not_write_over_the_next_holder(
     results = await asyncio.gather(stalled(), next_holder(), return_exceptions=True)
     assert isinstance(results[0], LockNotOwnedError) and results[1] is None
     assert await state.get_map("flow:telegram:9") == {"edit": '"fresh"'}
+
+
+async def test_a_holder_renews_its_lock_and_learns_when_it_was_lost(state: StateStore) -> None:
+    import pytest
+
+    if isinstance(state, MemoryStateStore):
+        pytest.skip("in one process a holder cannot outlive its lock")
+    from redis.exceptions import LockNotOwnedError
+
+    held_key, lock_key = "chat:telegram:10", "lock:chat:telegram:10"
+    async with state.hold(held_key, map_key="flow:telegram:10", expires_after=0.3) as held:
+        await asyncio.sleep(0.2)
+        assert await held.renew()
+        await asyncio.sleep(0.2)  # past the first 0.3 s: still held thanks to the renewal
+        assert not await state.set_if_absent(lock_key, "another", ttl=5)
+    with pytest.raises(LockNotOwnedError):
+        async with state.hold(held_key, map_key="flow:telegram:10", expires_after=0.1) as held:
+            await asyncio.sleep(0.25)
+            assert not await held.renew()  # expired: told, and nothing is extended

@@ -239,8 +239,22 @@ class WhatsAppChannel(MessagingChannel):
         turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=message.message_sid)
 
     async def _parked_first(self, chat_id: str, *, wait: bool) -> None:
-        """Run the chat's parked messages of dead processes; the caller holds the chat."""
-        for parked in await self._parking.claim(chat_id, wait=wait):
+        """Run the chat's parked messages of dead processes; the caller holds the chat.
+
+        The claim may have waited for a lease, and each parked message is a turn of its own:
+        the chat's lock is given its whole time again before each turn, so one hold running
+        several turns does not outlive it (its turns would then overlap another replica's).
+        """
+        key = ChatKey(Channel.WHATSAPP, chat_id)
+        claimed = await self._parking.claim(chat_id, wait=wait)
+        for index, parked in enumerate(claimed):
+            try:
+                await self.turns.locks.renew(key)
+            except Exception:
+                # The chat is no longer ours: these are left to lapse for the next holder.
+                for left in claimed[index:]:
+                    self._parking.finished(left.message_sid)
+                raise
             accepted = _Accepted.parked(parked, asyncio.get_running_loop())
             started = time.perf_counter()
             try:
@@ -250,6 +264,7 @@ class WhatsAppChannel(MessagingChannel):
             finally:
                 self._parking.finished(parked.message_sid)
             turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=parked.message_sid)
+        await self.turns.locks.renew(key)  # for the caller's own turn, after all this
 
     async def _turn(self, accepted: _Accepted) -> None:
         """Apply and answer one message; the caller holds its chat. Raises what went wrong."""

@@ -11,18 +11,29 @@ the map is transient, losing it costs a re-ask.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 
 
 class HeldMap:
     """The map under `key` as read when its hold was taken, and the writes since."""
 
-    def __init__(self, key: str, values: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        key: str,
+        values: Mapping[str, str],
+        *,
+        renew: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
         self.key = key
+        self._renew = renew
         self._values = dict(values)
         self.changed: dict[str, str] = {}
         self.removed: set[str] = set()
         self.ttl: float | None = None  # None: nothing to write
+
+    async def renew(self) -> bool:
+        """Give the lock its whole time again (a hold running several turns); False: lost."""
+        return await self._renew() if self._renew is not None else True
 
     async def get_map(self, key: str) -> dict[str, str]:
         """Return the map as this holder sees it (no round trip)."""

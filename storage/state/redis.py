@@ -42,6 +42,13 @@ end
 redis.call('del', KEYS[1])
 return 1
 """
+# Give the lock KEYS[1] ARGV[2] ms more if token ARGV[1] still holds it; answers 1, else 0.
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
 LOCK_POLL_SECONDS = 0.01  # a waiter retries this often: holders are short turns
 
 
@@ -51,6 +58,7 @@ class RedisStateStore(StateStore):
         self.prefix = prefix
         self._take_and_read = redis.register_script(_TAKE_AND_READ)
         self._write_and_release = redis.register_script(_WRITE_AND_RELEASE)
+        self._renew = redis.register_script(_RENEW)
 
     @classmethod
     def from_url(
@@ -127,7 +135,11 @@ class RedisStateStore(StateStore):
             if time.monotonic() >= give_up:
                 raise LockError("Unable to acquire lock within the time specified")
             await asyncio.sleep(LOCK_POLL_SECONDS)
-        held = HeldMap(map_key, dict(zip(fields[::2], fields[1::2], strict=True)))
+
+        async def renew() -> bool:
+            return bool(await self._renew(keys=[lock_key], args=[token, expires_ms]))
+
+        held = HeldMap(map_key, dict(zip(fields[::2], fields[1::2], strict=True)), renew=renew)
         try:
             yield held
         finally:
