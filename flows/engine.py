@@ -98,7 +98,7 @@ class RegistrationFlow:
             return [identity_question(turn)]
         turn.grant = grant
         turn.registration = await get_or_create_registration(
-            session, grant, language=turn.lang, channel=key.channel
+            session, grant, language=turn.lang, channel=key.channel, chains=False
         )
         return [window] if (window := window_reply(turn)) else await home(turn)
 
@@ -125,7 +125,7 @@ class RegistrationFlow:
             return switched
         if turn.registration is None:
             turn.registration = await get_or_create_registration(
-                session, turn.grant, language=turn.lang, channel=key.channel
+                session, turn.grant, language=turn.lang, channel=key.channel, chains=False
             )
         turn.registration.language = turn.lang
         turn.registration.channel = key.channel  # reminders go to the channel used last

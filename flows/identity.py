@@ -69,7 +69,9 @@ async def identify(turn: Turn) -> list[Reply] | None:
     if phone:
         checked = validate_phone(phone)
         if isinstance(checked, Accepted):
-            grant = await applicants.grant_by_phone(turn.session, turn.campaign.year, checked.value)
+            grant = await applicants.grant_by_phone(
+                turn.session, turn.campaign.year, checked.value, chains=False
+            )
             if grant is not None:
                 turn.chat.phone = checked.value
                 return await _link(turn, grant)
@@ -117,7 +119,7 @@ async def _link(turn: Turn, grant: AccessGrant) -> None:
     turn.chat.grant_id = grant.id
     turn.grant = grant
     turn.registration = await get_or_create_registration(
-        turn.session, grant, language=turn.lang, channel=turn.key.channel
+        turn.session, grant, language=turn.lang, channel=turn.key.channel, chains=False
     )
     await turn.clear_state("code")
     return None

@@ -8,17 +8,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AccessGrant
+from storage.repositories.turn_rows import without_chains
 
 
-async def grant_by_phone(session: AsyncSession, year: int, phone: str) -> AccessGrant | None:
-    """Return the live grant of `phone` (E.164) for campaign `year`."""
-    return await session.scalar(
-        select(AccessGrant).where(
-            AccessGrant.campaign_year == year,
-            AccessGrant.phone == phone,
-            AccessGrant.revoked_at.is_(None),
-        )
+async def grant_by_phone(
+    session: AsyncSession, year: int, phone: str, *, chains: bool = True
+) -> AccessGrant | None:
+    """Return the live grant of `phone` (E.164) for campaign `year`.
+
+    `chains`: with its school, district and granting officer (the officers' pages show them);
+    a turn of the chat reads none of them, and the joins cost it more than the row.
+    """
+    statement = select(AccessGrant).where(
+        AccessGrant.campaign_year == year,
+        AccessGrant.phone == phone,
+        AccessGrant.revoked_at.is_(None),
     )
+    if not chains:
+        statement = statement.options(*without_chains())
+    return await session.scalar(statement)
 
 
 async def grant_by_code_hash(

@@ -46,6 +46,12 @@ class OpenedTurn:
     behind_outbox: bool  # the chat has a handed-over reply the outbox has not finished
 
 
+@functools.cache
+def without_chains() -> tuple[Load, ...]:
+    """Loader options for a turn's rows: no school, district or officer chains, none on access."""
+    return tuple(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS)
+
+
 def _rows_of(one_row: FromClause) -> Select:
     channel, chat_id = bindparam("channel"), bindparam("chat")
     # `reply IS NOT NULL` as written in the partial index, so both databases use it.
@@ -60,7 +66,7 @@ def _rows_of(one_row: FromClause) -> Select:
         .outerjoin(LinkedChat, and_(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id))
         .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
         .outerjoin(Registration, Registration.grant_id == AccessGrant.id)
-        .options(*(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS))
+        .options(*without_chains())
     )
 
 
