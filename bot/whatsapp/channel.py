@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
+from redis.exceptions import LockNotOwnedError
 
 from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import turn_finished
@@ -269,6 +270,7 @@ class WhatsAppChannel(MessagingChannel):
     async def _turn(self, accepted: _Accepted) -> None:
         """Apply and answer one message; the caller holds its chat. Raises what went wrong."""
         message = accepted.message
+        accepted.turn_started = True
         if accepted.attempts > MAX_ATTEMPTS:
             await self._give_up(accepted)
             return
@@ -335,6 +337,10 @@ class WhatsAppChannel(MessagingChannel):
             return
         if not await _stored(accepted.parking):
             return  # Twilio was answered 503 and brings it again
+        if isinstance(error, LockNotOwnedError) and not accepted.turn_started:
+            # The chat was lost before this message's turn began: nothing of it ran. Parked,
+            # its lease lapses and the chat's next holder runs it in its place.
+            return
         # Acknowledged and not applied: asked to send it again, once it is sure not to be
         # applied later (else a sweep runs it after its lease, and it is applied then).
         if await self._parking.remove(message.message_sid):
@@ -496,6 +502,7 @@ class _Accepted:
     attempts: int = 0  # claims of its parked row after the process that parked it
     received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     task: asyncio.Task[None] | None = None
+    turn_started: bool = False
     committed: bool = False
     answered: bool = False
     outcome: str = "handled"

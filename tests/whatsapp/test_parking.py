@@ -283,3 +283,31 @@ async def test_a_replica_being_stopped_keeps_its_parked_messages_until_they_are_
     await stopping
     assert texts(flow) == ["Салам"]
     assert await parked_rows(database) == []
+
+
+async def test_a_message_whose_chat_was_lost_before_its_turn_is_left_for_the_next_holder(
+    wa, flow, start_whatsapp, state, database
+):
+    from redis.exceptions import LockNotOwnedError
+
+    await park_and_die(wa, state, "first")
+    restarted = await start_whatsapp(flow)
+    locks = restarted.channel.turns.locks
+    renew = locks.renew
+
+    async def lost(key):  # noqa: ANN001 - the chat's lock expired while this process waited
+        raise LockNotOwnedError("the chat's lock expired while it was held")
+
+    locks.renew = lost
+    async with chat_hold(state):
+        assert await post(restarted, "second", message_sid()) == 200  # parked: the chat is held
+    await restarted.channel.drain()
+    assert texts(flow) == []  # a holder that lost the chat ran nothing
+    assert wa.twilio.bodies_to(CHAT) == []  # and asked nobody to send anything again
+
+    locks.renew = renew
+    await asyncio.sleep(LEASE * 2)  # the leases of the holder that lost the chat lapse
+    assert await restarted.channel.sweep() == 1
+    await restarted.channel.drain()
+    assert texts(flow) == ["first", "second"]
+    assert await parked_rows(database) == []
