@@ -202,14 +202,7 @@ class NoticeComposer:
     ) -> list[Outbound]:
         if registration.status is not RegistrationStatus.SUBMITTED:
             return []  # decided in the web before the prompt went out
-        chats: list[LinkedChat] = []
-        if notice.officer_id is not None:
-            chats = await _chats(session, LinkedChat.officer_id == notice.officer_id)
-            chats = [c for c in chats if await _still_responsible(session, c, registration)]
-        if not chats:
-            officers = await responsible_officers(session, registration)
-            if officers:
-                chats = await _chats(session, LinkedChat.officer_id.in_([o.id for o in officers]))
+        chats = await _prompt_chats(session, registration, notice)
         if not chats:
             return []
         documents = await current_documents(session, registration.id)
@@ -274,9 +267,9 @@ async def notice_recipients(session: AsyncSession, notice: Notice) -> list[tuple
 
     For a notice that cannot be composed (its data is broken), so that its failure is recorded
     on the chats of the people it was for and officers see who was not told. The same people
-    as `NoticeComposer.compose` would address, less finely: the applicant's chats (a reminder
-    or an announcement: the chat linked last, else the granted phone on WhatsApp), or the chats
-    of the officer a resubmission returns to, else of the officers responsible for the entry.
+    as `NoticeComposer.compose` would address: the applicant's chats (a reminder or an
+    announcement, less finely: the chat linked last, else the granted phone on WhatsApp), or
+    the chats a review prompt goes to (`_prompt_chats`).
     """
     if isinstance(notice, ReminderNotice | AnnouncementNotice):
         grant = await session.get(AccessGrant, notice.grant_id)
@@ -292,14 +285,27 @@ async def notice_recipients(session: AsyncSession, notice: Notice) -> list[tuple
     if isinstance(notice, ApplicantNotice):
         chats = await _chats(session, LinkedChat.grant_id == registration.grant_id)
     else:
-        chats = []
-        if notice.officer_id is not None:
-            chats = await _chats(session, LinkedChat.officer_id == notice.officer_id)
-        if not chats:
-            officers = await responsible_officers(session, registration)
-            ids = [o.id for o in officers]
-            chats = await _chats(session, LinkedChat.officer_id.in_(ids)) if ids else []
+        chats = await _prompt_chats(session, registration, notice)
     return [(chat.channel, chat.chat_id) for chat in chats]
+
+
+async def _prompt_chats(
+    session: AsyncSession, registration: Registration, notice: ReviewPrompt
+) -> list[LinkedChat]:
+    """Return the chats a review prompt goes to.
+
+    The officer a resubmission returns to, while still responsible for the entry; else every
+    officer responsible for it.
+    """
+    chats: list[LinkedChat] = []
+    if notice.officer_id is not None:
+        chats = await _chats(session, LinkedChat.officer_id == notice.officer_id)
+        chats = [c for c in chats if await _still_responsible(session, c, registration)]
+    if not chats:
+        officers = await responsible_officers(session, registration)
+        if officers:
+            chats = await _chats(session, LinkedChat.officer_id.in_([o.id for o in officers]))
+    return chats
 
 
 async def responsible_officers(session: AsyncSession, registration: Registration) -> list[Officer]:

@@ -18,7 +18,7 @@ transaction. A process killed before that commit leaves the row to the sweep of 
 (every replica sweeps at start and every 15 s), which runs the message through this same path
 once the dead process's lease ran out (20 s). A parked message whose turn fails in the process
 running it is removed and the applicant asked to send it again, as is one whose processes died
-with it three times.
+with it four times (the one that parked it and three that took it over).
 
 Order per chat: within a process, messages are applied in arrival order, parked or not. A
 later message of a chat with parked messages of a dead process runs them first, under its own
