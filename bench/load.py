@@ -158,7 +158,10 @@ async def serve(
     # CPU time, not wall time: on a shared machine waiting is not what the profile is for.
     profiler = cProfile.Profile(time.process_time) if profile else None
     timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=max(len(applicants), 1))
+    # No limit: each applicant holds at most one connection, posting one update at a time. (The
+    # limit was the length of `applicants`, which `_fresh` leaves empty: one connection for all,
+    # so the webhook saw one update at a time and the "closed loop" timed a single turn.)
+    connector = aiohttp.TCPConnector(limit=0)
     try:
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             driver = Driver(api, url, secret, session, form=form)
