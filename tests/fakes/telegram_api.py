@@ -26,6 +26,7 @@ JSON_PARAMS = {"reply_markup", "entities", "allowed_updates", "commands", "scope
 class Call:
     method: str
     params: dict[str, Any]
+    body: str = "form"  # how the parameters came: "json", "form" or "multipart"
 
 
 @dataclass
@@ -151,19 +152,12 @@ class FakeTelegramAPI:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
-        form = await request.post()
-        params: dict[str, Any] = {}
-        for key, value in form.items():
-            if isinstance(value, web.FileField):
-                params[key] = value.file.read()
-            elif key in JSON_PARAMS:
-                params[key] = json.loads(value)
-            else:
-                params[key] = value
+        params = await _params(request)
+        body = _body_kind(request.content_type)
         if method == "getUpdates":
             return await self._get_updates(params)
         async with self._changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(Call(method, params, body))
             self._changed.notify_all()
             failure = self._take_failure(method)
         if failure is not None and failure.status == 0:
@@ -316,3 +310,33 @@ def _error(status: int, description: str, retry_after: int | None = None) -> web
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
     return web.json_response(body, status=status)
+
+
+def _body_kind(content_type: str) -> str:
+    if content_type == "application/json":
+        return "json"
+    return "multipart" if content_type.startswith("multipart/") else "form"
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """A call's parameters as the Bot API reads them: a JSON body, or a (multipart) form.
+
+    Either way a test sees the same: objects (JSON_PARAMS) decoded, files as bytes, and other
+    values as the form's strings (``"true"``, ``"42"``).
+    """
+    params: dict[str, Any] = {}
+    if request.content_type == "application/json":
+        for key, value in (await request.json()).items():
+            if key in JSON_PARAMS:
+                params[key] = json.loads(value) if isinstance(value, str) else value
+            else:
+                params[key] = value if isinstance(value, str) else json.dumps(value)
+        return params
+    for key, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            params[key] = value.file.read()
+        elif key in JSON_PARAMS:
+            params[key] = json.loads(value)
+        else:
+            params[key] = value
+    return params
