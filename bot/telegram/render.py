@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -47,9 +48,16 @@ def inline_keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """Return the inline keyboard of `reply`'s options, or None when it has none."""
     if not reply.options:
         return None
+    return _keyboard(tuple(reply.options))
+
+
+# The same question in the same language has the same buttons: each keyboard is built (one
+# pydantic model a button) once. Sent keyboards are only read, never changed.
+@functools.lru_cache(maxsize=2048)
+def _keyboard(options: tuple[Option, ...]) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     pending: list[InlineKeyboardButton] = []
-    for option in reply.options:
+    for option in options:
         button = InlineKeyboardButton(text=_label(option), callback_data=option.id)
         alone = option.finishes or len(button.text) > SHORT_LABEL
         if alone or len(pending) == 2:
