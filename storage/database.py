@@ -101,8 +101,21 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """Yield a session inside a transaction: committed on exit, rolled back on error."""
-        async with self.sessionmaker() as session, session.begin():
-            yield session
+        session = self.sessionmaker()
+        ended = False
+        try:
+            async with session.begin():
+                yield session
+            ended = True
+        finally:
+            if ended:
+                # Committed: the connection is back in the pool, closing only forgets the
+                # rows; nothing can be left half-done, so it needs no task of its own.
+                await session.close()
+            else:
+                # The session's own exit closes in a task shielded from cancellation, so a
+                # connection whose rollback failed still goes back to the pool.
+                await session.__aexit__(None, None, None)
 
     async def ping(self) -> bool:
         try:
