@@ -250,7 +250,7 @@ def ours_app(world: BenchWorld, *, stripped: bool = False, wire: Wire | None = N
     """`ortbot serve`'s app as shipped; `stripped`: no message rate limit and no pool pre-ping."""
 
     async def build(api: TimedFakeAPI) -> tuple[web.Application, str, Any]:
-        from bot.app import create_app
+        from bot.app import create_app, freeze_startup_objects
         from bot.runtime import Runtime
 
         runtime = Runtime.from_settings(world.settings(api.base_url))
@@ -266,9 +266,19 @@ def ours_app(world: BenchWorld, *, stripped: bool = False, wire: Wire | None = N
         if stripped:
             runtime.telegram.sender._bucket = _Unlimited()  # noqa: SLF001 - bench only
         await runtime.telegram.start()
+        freeze_startup_objects()  # as `serve` does once it has started
         return app, runtime.telegram.secret, runtime.close
 
     return build
+
+
+def import_both_apps() -> None:
+    """Import what both bots' builds import, so that it is loaded before the heap is frozen."""
+    import aiogram.fsm.storage.redis  # noqa: F401
+    import aiogram.webhook.aiohttp_server  # noqa: F401
+
+    import bot.app  # noqa: F401
+    import bot.runtime  # noqa: F401
 
 
 def echo_app(world: BenchWorld) -> App:
