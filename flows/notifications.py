@@ -68,10 +68,10 @@ class ReviewPrompt:
 
 @dataclass(frozen=True)
 class ReminderNotice:
-    """Remind the applicant of `grant_id` by rule `rule`, on the chat they used last.
+    """Remind the applicant of `grant_id` by rule `rule`, on the channel they used last.
 
     Rules and their texts live in `office.reminders`; the reminder is recorded (once per
-    grant and rule) in the transaction that queues this notice.
+    grant and rule, with the channel it is for) in the transaction that queues this notice.
     """
 
     grant_id: int
@@ -80,7 +80,10 @@ class ReminderNotice:
 
 @dataclass(frozen=True)
 class AnnouncementNotice:
-    """Give announcement `announcement_id` to the applicant of `grant_id` (one recipient)."""
+    """Give announcement `announcement_id` to the applicant of `grant_id` (one recipient).
+
+    The recipient is recorded, with the channel the announcement is for, when it is sent.
+    """
 
     announcement_id: int
     grant_id: int

@@ -30,10 +30,10 @@ from flows.photos import stored_warnings
 from flows.replies import Option, Reply
 from flows.screens import REASON_FIELDS
 from office.decisions import paid_amount
-from office.reminder_texts import ReminderTexts
+from office.reminder_texts import ReminderTexts, notice_addressee
 from office.summary import answer_rows
 from storage.enums import Channel, GrantKind, RegistrationStatus, Role
-from storage.models import AccessGrant, LinkedChat, Officer, Payment, Registration, School
+from storage.models import LinkedChat, Officer, Payment, Registration, School
 from storage.repositories.documents import current_documents
 
 APPROVE = "rv:ok:"
@@ -266,19 +266,14 @@ async def notice_recipients(session: AsyncSession, notice: Notice) -> list[tuple
     """Return the chats `notice` is for, found without writing its text: (channel, chat id).
 
     For a notice that cannot be composed (its data is broken), so that its failure is recorded
-    on the chats of the people it was for and officers see who was not told. The same people
-    as `NoticeComposer.compose` would address: the applicant's chats (a reminder or an
-    announcement, less finely: the chat linked last, else the granted phone on WhatsApp), or
-    the chats a review prompt goes to (`_prompt_chats`).
+    on the chats of the people it was for and officers see who was not told. The same chats
+    as `NoticeComposer.compose` would address: the applicant's chats, the one chat of a
+    reminder or an announcement (`office.reminder_texts.notice_addressee`), or the chats a
+    review prompt goes to (`_prompt_chats`).
     """
     if isinstance(notice, ReminderNotice | AnnouncementNotice):
-        grant = await session.get(AccessGrant, notice.grant_id)
-        if grant is None:
-            return []
-        chats = await _chats(session, LinkedChat.grant_id == grant.id)
-        if chats:
-            return [(chats[-1].channel, chats[-1].chat_id)]
-        return [(Channel.WHATSAPP, f"whatsapp:{grant.phone}")]
+        to = await notice_addressee(session, notice)
+        return [] if to is None else [(to.channel, to.chat_id)]
     registration = await session.get(Registration, notice.registration_id)
     if registration is None:
         return []

@@ -1,9 +1,10 @@
 """A reminder turned into its message: what is missing, by when, and on which chat.
 
-The chat is the one of the channel recorded with the reminder (`reminders_sent.channel`, the
-channel the applicant used last); an applicant who never wrote to the bot is written to on
-WhatsApp at the granted phone (outside the 24-hour window the channel sends the notification
-template).
+The chat (`addressee`, for reminders and announcements alike) is the applicant's newest
+unblocked chat on the channel recorded with the notice when it was queued
+(`reminders_sent.channel`, `announcement_recipients.channel`: the channel the applicant used
+last); with none there, an applicant is written to on WhatsApp at the granted phone (outside
+the 24-hour window the channel sends the notification template), and on Telegram not at all.
 """
 
 from __future__ import annotations
@@ -44,6 +45,69 @@ class ReminderMessage:
     reply: Reply
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """Where a reminder or an announcement goes: a linked chat, or a WhatsApp number.
+
+    Attributes:
+        chat: the linked chat; None for an applicant who never wrote to the bot on the
+            channel (written to at the granted phone, with no options to press yet).
+
+    """
+
+    channel: Channel
+    chat_id: str
+    phone: str | None
+    chat: LinkedChat | None
+
+
+async def addressee(
+    session: AsyncSession, grant: AccessGrant, channel: Channel
+) -> Addressee | None:
+    """Return where a reminder or an announcement for `grant` on `channel` goes.
+
+    The grant's newest unblocked chat on `channel`. With none there, a WhatsApp message goes
+    to the granted phone and a Telegram one to nobody (None). The composer addresses the
+    message here, and `office.outbound.notice_recipients` records here a notice that cannot
+    be composed.
+    """
+    chat = await session.scalar(
+        select(LinkedChat)
+        .where(
+            LinkedChat.grant_id == grant.id,
+            LinkedChat.channel == channel,
+            LinkedChat.blocked_at.is_(None),
+        )
+        .order_by(LinkedChat.id.desc())
+        .limit(1)
+    )
+    if chat is not None:
+        return Addressee(chat.channel, chat.chat_id, chat.phone, chat)
+    if channel is Channel.WHATSAPP:
+        return Addressee(Channel.WHATSAPP, f"whatsapp:{grant.phone}", grant.phone, None)
+    return None
+
+
+async def notice_addressee(
+    session: AsyncSession, notice: ReminderNotice | AnnouncementNotice
+) -> Addressee | None:
+    """Return where `notice` goes (`addressee` on its recorded channel), without its text.
+
+    None when the reminder or the announcement's recipient is not recorded, or the grant is
+    gone: the composer writes nothing then either.
+    """
+    if isinstance(notice, ReminderNotice):
+        recorded: ReminderSent | AnnouncementRecipient | None = await _reminder_sent(
+            session, notice
+        )
+    else:
+        recorded = await _announcement_recipient(session, notice)
+    grant = await session.get(AccessGrant, notice.grant_id)
+    if recorded is None or grant is None:
+        return None
+    return await addressee(session, grant, recorded.channel)
+
+
 class ReminderTexts:
     """Writes reminders in the applicant's language from the `bot` catalog."""
 
@@ -55,11 +119,7 @@ class ReminderTexts:
         self, session: AsyncSession, notice: ReminderNotice
     ) -> ReminderMessage | None:
         """Return the reminder's message, or None when there is no chat to send it to."""
-        sent = await session.scalar(
-            select(ReminderSent).where(
-                ReminderSent.grant_id == notice.grant_id, ReminderSent.rule == notice.rule
-            )
-        )
+        sent = await _reminder_sent(session, notice)
         grant = await session.get(AccessGrant, notice.grant_id)
         if sent is None or grant is None or grant.reminders_stopped_at is not None:
             return None
@@ -84,12 +144,7 @@ class ReminderTexts:
         self, session: AsyncSession, notice: AnnouncementNotice
     ) -> ReminderMessage | None:
         """Return an officer's announcement for one recipient, in their language."""
-        row = await session.scalar(
-            select(AnnouncementRecipient).where(
-                AnnouncementRecipient.announcement_id == notice.announcement_id,
-                AnnouncementRecipient.grant_id == notice.grant_id,
-            )
-        )
+        row = await _announcement_recipient(session, notice)
         announcement = await session.get(Announcement, notice.announcement_id)
         grant = await session.get(AccessGrant, notice.grant_id)
         if row is None or announcement is None or grant is None:
@@ -168,6 +223,25 @@ def _language(registration: Registration | None, chat: LinkedChat | None) -> str
     return (chat.language if chat else None) or DEFAULT_LANGUAGE
 
 
+async def _reminder_sent(session: AsyncSession, notice: ReminderNotice) -> ReminderSent | None:
+    return await session.scalar(
+        select(ReminderSent).where(
+            ReminderSent.grant_id == notice.grant_id, ReminderSent.rule == notice.rule
+        )
+    )
+
+
+async def _announcement_recipient(
+    session: AsyncSession, notice: AnnouncementNotice
+) -> AnnouncementRecipient | None:
+    return await session.scalar(
+        select(AnnouncementRecipient).where(
+            AnnouncementRecipient.announcement_id == notice.announcement_id,
+            AnnouncementRecipient.grant_id == notice.grant_id,
+        )
+    )
+
+
 async def _addressed(
     session: AsyncSession,
     grant: AccessGrant,
@@ -175,26 +249,15 @@ async def _addressed(
     registration: Registration | None,
     write: Callable[[str], Reply],
 ) -> ReminderMessage | None:
-    """Address `write(language)` to the grant's chat on `channel` (a stranger: WhatsApp)."""
-    chat = await session.scalar(
-        select(LinkedChat)
-        .where(
-            LinkedChat.grant_id == grant.id,
-            LinkedChat.channel == channel,
-            LinkedChat.blocked_at.is_(None),
-        )
-        .order_by(LinkedChat.id.desc())
-        .limit(1)
-    )
-    if chat is None and channel is not Channel.WHATSAPP:
+    """Address `write(language)` to the `addressee` of `grant` on `channel`."""
+    to = await addressee(session, grant, channel)
+    if to is None:
         return None
-    lang = _language(registration, chat)
+    lang = _language(registration, to.chat)
     reply = write(lang)
-    if chat is None:  # never wrote to the bot: no options to press yet
-        return ReminderMessage(
-            Channel.WHATSAPP, f"whatsapp:{grant.phone}", grant.phone, lang, Reply(reply.text)
-        )
-    return ReminderMessage(chat.channel, chat.chat_id, chat.phone, lang, reply)
+    if to.chat is None:  # never wrote to the bot: no options to press yet
+        reply = Reply(reply.text)
+    return ReminderMessage(to.channel, to.chat_id, to.phone, lang, reply)
 
 
 def _lower_first(text: str) -> str:

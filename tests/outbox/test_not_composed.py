@@ -2,7 +2,8 @@
 scope, and does not hold back the chat's later notices.
 
 E's entry was returned; its stored reasons are broken (not a list), so the return notice
-cannot be written. The next notice to E's chat must still arrive.
+cannot be written. The next notice to E's chat must still arrive. A reminder that cannot be
+written fails on the chat it would have gone to, not on another chat of the applicant's.
 """
 
 from __future__ import annotations
@@ -10,14 +11,28 @@ from __future__ import annotations
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from flows.notifications import ApplicantEvent, ApplicantNotice, queue_notice, take_notices
-from storage.models import OutboxMessage, Registration
+from flows.notifications import (
+    ApplicantEvent,
+    ApplicantNotice,
+    ReminderNotice,
+    queue_notice,
+    take_notices,
+)
+from storage.enums import Channel
+from storage.models import OutboxMessage, Registration, ReminderSent
 from tests.web.conftest import login
 
 REASON_TEXTS = (
     "Текст сообщения не удалось составить из сохранённых данных",
     "Билдирүүнүн текстин сакталган маалыматтардан түзүү мүмкүн болгон жок",
 )
+
+
+async def publish(runtime, database, notice) -> None:  # type: ignore[no-untyped-def]
+    async with database.session() as s:
+        queue_notice(s, notice)
+        notices = take_notices(s)
+    await runtime.outbox.publish(notices)
 
 
 async def notify(runtime, database, registration_id: int, event: ApplicantEvent) -> None:  # type: ignore[no-untyped-def]
@@ -96,3 +111,30 @@ async def test_a_notice_whose_data_broke_before_its_turn_fails_and_the_next_one_
     await notify(runtime, database, entry, ApplicantEvent.APPROVED)
     await runtime.outbox.drain(within=5)
     await assert_failed_and_next_delivered(runtime, app, database, campus, fake_telegram)
+
+
+async def test_a_reminder_that_cannot_be_composed_fails_on_the_chat_it_was_for(
+    served, database, campus
+):
+    """D linked Telegram, then WhatsApp; the reminder was recorded for Telegram (the process
+    then ran Telegram only). Its draft is broken, so it fails on D's Telegram chat, where it
+    would have gone, not on the WhatsApp chat linked last."""
+    runtime, app = served
+    d = campus["D"]
+    async with database.session() as s:
+        s.add(
+            ReminderSent(
+                grant_id=d.grant_id, campaign_year=2026, rule="incomplete", channel=Channel.TELEGRAM
+            )
+        )
+        entry = await s.scalar(select(Registration).where(Registration.grant_id == d.grant_id))
+        entry.answers = 7  # not a mapping: what is missing cannot be written
+    await publish(runtime, database, ReminderNotice(d.grant_id, "incomplete"))
+    await runtime.outbox.drain(within=5)
+    async with database.session() as s:
+        rows = list(await s.scalars(select(OutboxMessage)))
+    assert [(r.channel, r.chat_id, r.status, r.error) for r in rows] == [
+        (Channel.TELEGRAM, str(d.telegram), "failed", "not_composed")
+    ]
+    mine, _ = await deliveries_sections(app, campus)
+    assert "Абитуриент D" in mine and "Telegram" in mine and "WhatsApp" not in mine
