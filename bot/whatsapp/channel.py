@@ -15,10 +15,11 @@ chat still held by a replica that died, a slow media download) is answered early
 once the message is stored durably ("parked", `bot.whatsapp.parking`); when it cannot be
 stored, Twilio is answered 503 and posts it again. The turn deletes the parked row in its own
 transaction. A process killed before that commit leaves the row to the sweep of a live process
-(every replica sweeps at start and every 15 s), which runs the message through this same path
-once the dead process's lease ran out (20 s). A parked message whose turn fails in the process
-running it is removed and the applicant asked to send it again, as is one whose processes died
-with it four times (the one that parked it and three that took it over).
+(every replica sweeps at start and every 15 s), which runs the message through this same turn
+once the dead process's lease ran out (20 s; `bot.whatsapp.parked_turns`). A parked message
+whose turn fails in the process running it is removed and the applicant asked to send it
+again, as is one whose processes died with it four times (the one that parked it and three
+that took it over).
 
 Order per chat: within a process, messages are applied in arrival order, parked or not. A
 later message of a chat with parked messages of a dead process runs them first, under its own
@@ -39,9 +40,8 @@ import logging
 import time
 import traceback
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from aiohttp import web
 from redis.exceptions import LockNotOwnedError
@@ -50,13 +50,15 @@ from bot.channel import DeliveryResult, HandOver, MessagingChannel
 from bot.metrics import turn_finished
 from bot.reply_order import answer_in_order, behind_outbox
 from bot.turns import Step, TurnRunner
+from bot.whatsapp.accepted import Accepted
 from bot.whatsapp.bookkeeping import MessageBookkeeping
 from bot.whatsapp.exceptions import MediaRefused
 from bot.whatsapp.inbound import InboundMessage, MediaItem, text_event, unsupported_kind
 from bot.whatsapp.media import TwilioMedia
 from bot.whatsapp.numbering import Numbered, NumberedMemory
 from bot.whatsapp.outbound import WhatsAppOutbound
-from bot.whatsapp.parking import MAX_ATTEMPTS, Parking, Sweeper, parked_message
+from bot.whatsapp.parked_turns import ParkedTurns
+from bot.whatsapp.parking import MAX_ATTEMPTS, Parking, Sweeper
 from bot.whatsapp.render import render, split_message, toggle_example
 from bot.whatsapp.sender import WhatsAppSender
 from core.i18n import LANGUAGES, Translator
@@ -66,7 +68,6 @@ from office.outbound import Outbound
 from storage.database import Database
 from storage.enums import Channel
 from storage.repositories.chats import get_chat
-from storage.repositories.parked import Parked
 from storage.state import StateStore
 from storage.state.chat import ChatState
 
@@ -126,7 +127,14 @@ class WhatsAppChannel(MessagingChannel):
         # reached Twilio, and its key must not silence the answer to the redelivery.
         self._process_key = uuid.uuid4().hex[:12]
         self._parking = Parking(database, owner=self._process_key)
-        self._sweeper = Sweeper(self._parking, self._replay)
+        self._parked = ParkedTurns(
+            parking=self._parking,
+            turns=turns,
+            turn=self._turn,
+            failed=self._failed,
+            spawn=self._spawn,
+        )
+        self._sweeper = Sweeper(self._parking, self._parked.replay)
 
     async def receive(self, message: InboundMessage) -> bool:
         """Run `message` as a turn; return once it is committed, refused, or parked.
@@ -138,7 +146,7 @@ class WhatsAppChannel(MessagingChannel):
         if self._waiting.get(message.chat_id, 0) >= self._max_waiting:
             await self._slow_down(message)
             return False
-        accepted = _Accepted(message, asyncio.get_running_loop().create_future())
+        accepted = Accepted(message, asyncio.get_running_loop().create_future())
         self._start(accepted)
         # wait() never cancels: a webhook Twilio gave up on leaves the turn to finish.
         await asyncio.wait(
@@ -161,23 +169,15 @@ class WhatsAppChannel(MessagingChannel):
         """Run again the parked messages of processes that died; return how many chats have some."""
         return await self._sweeper.sweep()
 
-    def _replay(self, chat_id: str) -> None:
-        task = asyncio.create_task(self._sweep_chat(chat_id))
+    def _start(self, accepted: Accepted) -> None:
+        accepted.task = self._spawn(self._process(accepted, started=time.perf_counter()))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        """Run `work` as a task that `drain` waits for."""
+        task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    async def _sweep_chat(self, chat_id: str) -> None:
-        try:
-            async with self.turns.hold(ChatKey(Channel.WHATSAPP, chat_id)):
-                await self._parked_first(chat_id, wait=False)
-        except Exception as exc:  # noqa: BLE001 - the next sweep finds them again
-            log.error("WhatsApp parked messages of a chat not run: %s", type(exc).__name__)
-
-    def _start(self, accepted: _Accepted) -> None:
-        task = asyncio.create_task(self._process(accepted, started=time.perf_counter()))
-        accepted.task = task
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        return task
 
     async def drain(self) -> None:
         """Wait until every accepted message has been processed (shutdown, tests)."""
@@ -218,14 +218,13 @@ class WhatsAppChannel(MessagingChannel):
             raise RuntimeError("the channel was built without its outbound side")
         return await self.outbound.deliver(message, parts_sent=parts_sent)
 
-    async def _process(self, accepted: _Accepted, *, started: float) -> None:
+    async def _process(self, accepted: Accepted, *, started: float) -> None:
         message = accepted.message
         key = ChatKey(Channel.WHATSAPP, message.chat_id)
         self._waiting[message.chat_id] = self._waiting.get(message.chat_id, 0) + 1
         try:
             async with self.turns.hold(key):
-                if await self._parking.may_have(message.chat_id):
-                    await self._parked_first(message.chat_id, wait=True)
+                await self._parked.run_before(message.chat_id)
                 await self._turn(accepted)
         except Exception as error:  # noqa: BLE001 - one bad message must not stop the others
             await self._failed(accepted, error)
@@ -239,35 +238,7 @@ class WhatsAppChannel(MessagingChannel):
                 self._parking.finished(message.message_sid)
         turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=message.message_sid)
 
-    async def _parked_first(self, chat_id: str, *, wait: bool) -> None:
-        """Run the chat's parked messages of dead processes; the caller holds the chat.
-
-        The claim may have waited for a lease, and each parked message is a turn of its own:
-        the chat's lock is given its whole time again before each turn, so one hold running
-        several turns does not outlive it (its turns would then overlap another replica's).
-        """
-        key = ChatKey(Channel.WHATSAPP, chat_id)
-        claimed = await self._parking.claim(chat_id, wait=wait)
-        for index, parked in enumerate(claimed):
-            try:
-                await self.turns.locks.renew(key)
-            except Exception:
-                # The chat is no longer ours: these are left to lapse for the next holder.
-                for left in claimed[index:]:
-                    self._parking.finished(left.message_sid)
-                raise
-            accepted = _Accepted.parked(parked, asyncio.get_running_loop())
-            started = time.perf_counter()
-            try:
-                await self._turn(accepted)
-            except Exception as error:  # noqa: BLE001 - the later message goes on all the same
-                await self._failed(accepted, error)
-            finally:
-                self._parking.finished(parked.message_sid)
-            turn_finished(Channel.WHATSAPP, accepted.outcome, started, turn_id=parked.message_sid)
-        await self.turns.locks.renew(key)  # for the caller's own turn, after all this
-
-    async def _turn(self, accepted: _Accepted) -> None:
+    async def _turn(self, accepted: Accepted) -> None:
         """Apply and answer one message; the caller holds its chat. Raises what went wrong."""
         message = accepted.message
         accepted.turn_started = True
@@ -306,7 +277,7 @@ class WhatsAppChannel(MessagingChannel):
         await state.flush()  # staged: written with the chat's release
         accepted.answered = True
 
-    async def _failed(self, accepted: _Accepted, error: Exception) -> None:
+    async def _failed(self, accepted: Accepted, error: Exception) -> None:
         message = accepted.message
         if accepted.answered:
             # Releasing the chat failed (its lock expired, or the state store was lost): the
@@ -347,7 +318,7 @@ class WhatsAppChannel(MessagingChannel):
             await self._delete_media(message)  # failed before the turn could delete them
             await self._apologize(message)
 
-    async def _give_up(self, accepted: _Accepted) -> None:
+    async def _give_up(self, accepted: Accepted) -> None:
         message = accepted.message
         log.warning(
             "WhatsApp parked message %s given up after %d attempts",
@@ -489,32 +460,6 @@ class WhatsAppChannel(MessagingChannel):
         if language in LANGUAGES:
             return self._texts.gettext(language, message_id, **params)
         return "\n".join(self._texts.gettext(lang, message_id, **params) for lang in LANGUAGES)
-
-
-@dataclass
-class _Accepted:
-    """A message this process took on, and how far it got."""
-
-    message: InboundMessage
-    applied: asyncio.Future[None]  # resolved once the turn committed (Twilio's answer waits)
-    # Storing the parked row: set once Twilio is answered before the commit.
-    parking: asyncio.Future[None] | None = None
-    attempts: int = 0  # claims of its parked row after the process that parked it
-    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    task: asyncio.Task[None] | None = None
-    turn_started: bool = False
-    committed: bool = False
-    answered: bool = False
-    outcome: str = "handled"
-
-    @classmethod
-    def parked(cls, parked: Parked, loop: asyncio.AbstractEventLoop) -> _Accepted:
-        """Return a parked message to run again: Twilio was answered, its row is stored."""
-        applied: asyncio.Future[None] = loop.create_future()
-        applied.cancel()  # nobody waits: Twilio was answered
-        stored: asyncio.Future[None] = loop.create_future()
-        stored.set_result(None)
-        return cls(parked_message(parked), applied, stored, attempts=parked.attempts)
 
 
 async def _stored(parking: asyncio.Future[None]) -> bool:

@@ -9,8 +9,9 @@ A process killed before that commit leaves the row behind, leased to it. A live 
 the leases of the messages it runs every `RENEW_SECONDS`, so a lease that ran out
 (`PARK_LEASE`) names a dead process. Every process sweeps at start and every `SWEEP_SECONDS`:
 for each chat with rows whose lease ran out it takes the chat's hold, claims them there and
-runs them as turns again, through the channel's usual path (the runner, the replies). A later
-message of such a chat does the same under its own hold before its own turn. A message
+runs them as turns again, through the channel's usual path (the runner, the replies;
+`bot.whatsapp.parked_turns`). A later message of such a chat does the same under its own hold
+before its own turn. A message
 claimed more than `MAX_ATTEMPTS` times (each of its processes died while running it) is given
 up: the applicant is asked to send it again.
 """
