@@ -67,7 +67,7 @@ from bench.load_world import (  # noqa: E402
     ours_app,
 )
 from bench.wire import Wire  # noqa: E402
-from bot.app import freeze_startup_objects  # noqa: E402
+from bot.collector import tune_for_serving  # noqa: E402
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 STEPS = 14
@@ -341,11 +341,11 @@ async def main() -> None:
     need += args.wire_applicants
     print(f"{os.cpu_count()} CPUs; {load_average()}", flush=True)
     async with BenchWorld.create(database_url, redis_url, prefix, need) as world:
-        # Both bots run on a heap whose startup part is frozen, as `ortbot serve` freezes its
-        # own (ours freezes again after each start): the harness's objects (the applicants,
-        # both apps' modules) are not walked by the collector's full passes in either's run.
+        # The collector is process-wide: both bots run with the settings `ortbot serve` uses
+        # (ours sets them again after each start), on a heap whose startup part (the
+        # applicants, both apps' modules) is frozen, so neither pays for walking the other's.
         import_both_apps()
-        freeze_startup_objects()
+        tune_for_serving()
         pool = iter(_chunks(world.applicants))
         if "closed" in modes:
             print(f"closed loop: {args.applicants} applicants at once × {STEPS} updates")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 
@@ -14,6 +13,7 @@ from aiohttp import web
 from admin_web.app import setup_admin_web
 from admin_web.context import WebContext
 from bot.channels import build_channels
+from bot.collector import tune_for_serving
 from bot.metrics.endpoint import mount_metrics
 from bot.notifications.wiring import build_outbox
 from bot.reminders import build_scheduler
@@ -122,17 +122,6 @@ def channel_status(settings: Settings) -> list[str]:
     return lines
 
 
-def freeze_startup_objects() -> None:
-    """Keep what startup loaded out of the garbage collector's full passes.
-
-    Modules, models, templates and the campaign live as long as the process: about 300,000
-    objects, which every full collection walked again (0.2 s each, every few seconds under
-    load, during which no turn runs). Frozen, a full pass walks only what came after.
-    """
-    gc.collect()
-    gc.freeze()
-
-
 async def serve(settings: Settings, *, migrate: bool = True) -> None:
     """Run the server until SIGINT/SIGTERM."""
     if migrate:
@@ -149,7 +138,7 @@ async def serve(settings: Settings, *, migrate: bool = True) -> None:
     await start_channels(runtime)
     reminders = build_scheduler(runtime)
     reminders.start()
-    freeze_startup_objects()
+    tune_for_serving()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
