@@ -1,7 +1,7 @@
 """The garbage collector's settings for a long-running server (`ortbot serve`).
 
 Python's defaults suit short scripts. Under load they cost a server about a seventh of its CPU
-(bench/load.py, closed loop: 0.5-0.6 s of collections in a 4-5 s run of 1,400 updates):
+(bench/load.py, closed loop: 0.6-0.7 s of collections in a 5-6 s run of 1,400 updates):
 - every full collection walks everything startup loaded (modules, models, templates, the
   campaign: about 300,000 objects), 0.2-0.3 s a pass during which no turn runs;
 - a young collection runs every 700 net new container objects, a few times per update, and
