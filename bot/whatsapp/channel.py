@@ -314,9 +314,7 @@ class WhatsAppChannel(MessagingChannel):
             return
         # Acknowledged and not applied: asked to send it again, once it is sure not to be
         # applied later (else a sweep runs it after its lease, and it is applied then).
-        if await self._parking.remove(message.message_sid):
-            await self._delete_media(message)  # failed before the turn could delete them
-            await self._apologize(message)
+        await self._withdraw(message)
 
     async def _give_up(self, accepted: Accepted) -> None:
         message = accepted.message
@@ -326,8 +324,15 @@ class WhatsAppChannel(MessagingChannel):
             accepted.attempts,
         )
         accepted.outcome = "failed"
+        await self._withdraw(message)
+
+    async def _withdraw(self, message: InboundMessage) -> None:
+        """Remove a parked message that will not be applied; ask the applicant to send it again.
+
+        Only the process whose removal took the row does the rest, so the applicant is asked
+        once. Its files are deleted at Twilio, as its turn would have done had it been applied.
+        """
         if await self._parking.remove(message.message_sid):
-            # Whatever became of the message, its files must not stay at Twilio.
             await self._delete_media(message)
             await self._apologize(message)
 
