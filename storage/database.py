@@ -113,8 +113,9 @@ class Database:
                 # rows; nothing can be left half-done, so it needs no task of its own.
                 await session.close()
             else:
-                # The session's own exit closes in a task shielded from cancellation, so a
-                # connection whose rollback failed still goes back to the pool.
+                # An error, a cancellation, a failed commit: the session's own exit closes it
+                # in a task shielded from cancellation, so its connection goes back to the
+                # pool whatever happens meanwhile.
                 await session.__aexit__(None, None, None)
 
     async def ping(self) -> bool:

@@ -41,9 +41,9 @@ class JsonBodySession(AiohttpSession):
     """aiogram's session, sending a method's parameters as one JSON body unless it uploads a file.
 
     aiogram sends every method as an urlencoded form, and the standard library percent-encodes
-    each byte outside ASCII in Python, one call per byte: our Kyrgyz and Russian questions cost
-    about 0.1 ms of CPU a message so, 5% of a turn. The Bot API takes ``application/json`` for
-    every method that uploads nothing; uploads keep aiogram's multipart form.
+    each byte outside ASCII in Python, one call per byte: a Kyrgyz or Russian question cost
+    about 0.1 ms of CPU, 5% of a turn. The Bot API takes ``application/json`` for every method
+    that uploads nothing; uploads keep aiogram's multipart form.
     """
 
     def build_form_data(  # type: ignore[override] - a JSON payload where aiogram has a form
