@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import itertools
 import os
 import pstats
@@ -167,6 +168,8 @@ async def serve(
     try:
         async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
             driver = Driver(api, url, secret, session, form=form)
+            # Every bot starts its run with nothing left to collect from the runs before.
+            gc.collect()
             if profiler:
                 profiler.enable()
             started, cpu = time.perf_counter(), time.process_time()
@@ -341,9 +344,9 @@ async def main() -> None:
     need += args.wire_applicants
     print(f"{os.cpu_count()} CPUs; {load_average()}", flush=True)
     async with BenchWorld.create(database_url, redis_url, prefix, need) as world:
-        # The collector is process-wide: both bots run with the settings `ortbot serve` uses
-        # (ours sets them again after each start), on a heap whose startup part (the
-        # applicants, both apps' modules) is frozen, so neither pays for walking the other's.
+        # The collector is process-wide: both bots run with the settings `ortbot serve` uses,
+        # on a heap whose startup part (the applicants, both apps' modules) is frozen once
+        # here, so neither pays for walking the other's; each run starts after a collection.
         import_both_apps()
         tune_for_serving()
         pool = iter(_chunks(world.applicants))

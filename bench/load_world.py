@@ -251,7 +251,6 @@ def ours_app(world: BenchWorld, *, stripped: bool = False, wire: Wire | None = N
 
     async def build(api: TimedFakeAPI) -> tuple[web.Application, str, Any]:
         from bot.app import create_app
-        from bot.collector import tune_for_serving
         from bot.runtime import Runtime
 
         runtime = Runtime.from_settings(world.settings(api.base_url))
@@ -267,7 +266,6 @@ def ours_app(world: BenchWorld, *, stripped: bool = False, wire: Wire | None = N
         if stripped:
             runtime.telegram.sender._bucket = _Unlimited()  # noqa: SLF001 - bench only
         await runtime.telegram.start()
-        tune_for_serving()  # as `serve` does once it has started
         return app, runtime.telegram.secret, runtime.close
 
     return build

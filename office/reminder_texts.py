@@ -50,8 +50,9 @@ class Addressee:
     """Where a reminder or an announcement goes: a linked chat, or a WhatsApp number.
 
     Attributes:
-        chat: the linked chat; None for an applicant who never wrote to the bot on the
-            channel (written to at the granted phone, with no options to press yet).
+        chat: the linked chat; None when the applicant has no unblocked chat on the channel
+            (never wrote to the bot there, or blocked it): written to at the granted phone,
+            with no options to press.
 
     """
 
