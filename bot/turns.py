@@ -65,16 +65,21 @@ Step = Event | Reply  # a Reply step: something the channel decided itself (a re
 OnRecorded = Callable[[AsyncSession], Awaitable[None]]
 
 
-async def _flush(states: list[ChatState]) -> None:
-    """Write the chats' transient state after the commit; losing it costs only a re-ask.
+async def _flush(states: list[ChatState], held: HeldMap | None) -> None:
+    """Write the chats' transient state after the commit, before the replies go out.
 
-    A chat held through `ChatLocks` only stages it here: it is written with the release.
+    What a reply shows (a toggle ticked, the field being edited) must be stored before the
+    applicant sees it: a process killed between the two would leave the state as it was before,
+    and the next press would act on that. Losing it altogether costs only a re-ask. A chat held
+    through `ChatLocks` has its map written while still held (`HeldMap.save`).
     """
-    for state in states:
-        try:
+    try:
+        for state in states:
             await state.flush()
-        except Exception as exc:  # noqa: BLE001 - the turn is committed; its replies go out
-            log.warning("transient state not written: %s", type(exc).__name__)
+        if held is not None and not await held.save():
+            log.warning("transient state not written: the chat's lock expired")
+    except Exception as exc:  # noqa: BLE001 - the turn is committed; its replies go out
+        log.warning("transient state not written: %s", type(exc).__name__)
 
 
 class ChatLocks:
@@ -267,7 +272,7 @@ class TurnRunner:
             if is_disconnect(failed):
                 raise failed.__cause__ from None  # not the user's doing: `run` tries again
             return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
-        await _flush(states)
+        await _flush(states, self.locks.held_map(key))
         await self.publisher.publish(notices)
         return TurnReplies(replies, behind_outbox=behind)
 
@@ -283,7 +288,7 @@ class TurnRunner:
                 states = take_chat_states(session.info)
         except _ConversationFailed as failed:
             return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
-        await _flush(states)
+        await _flush(states, self.locks.held_map(key))
         return TurnReplies(replies, behind_outbox=behind)
 
     def _failed(self, key: ChatKey, failed: _ConversationFailed, hint: str | None) -> Reply:

@@ -59,8 +59,13 @@ class StateStore(abc.ABC):
         staged and written when the hold ends, before the release. A store that can do both
         in one round trip (Redis) overrides this.
         """
+
+        async def write(changed: dict[str, str], removed: set[str], ttl: float) -> bool:
+            await self.put_map(map_key, changed, remove=removed, ttl=ttl)
+            return True
+
         async with self.lock(key, expires_after=expires_after):
-            held = HeldMap(map_key, await self.get_map(map_key))
+            held = HeldMap(map_key, await self.get_map(map_key), write=write)
             try:
                 yield held
             finally:

@@ -7,11 +7,18 @@ read, write, release). `StateStore.hold` takes the lock and reads the map in one
 when they are written together with the release. A write staged by a holder that lost the
 lock (it expired while the holder was stalled) is dropped, not written over the new holder's:
 the map is transient, losing it costs a re-ask.
+
+What a reply is about to show must be stored before the reply goes out (`save`): a process
+killed after showing a ticked toggle but before its release would otherwise leave the map as
+it was before the tick, and "Done" would store the choice without it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection, Mapping
+
+# Writes staged changes (values, removed names, ttl) while the lock holds; False: lost.
+Write = Callable[[dict[str, str], set[str], float], Awaitable[bool]]
 
 
 class HeldMap:
@@ -23,9 +30,11 @@ class HeldMap:
         values: Mapping[str, str],
         *,
         renew: Callable[[], Awaitable[bool]] | None = None,
+        write: Write | None = None,
     ) -> None:
         self.key = key
         self._renew = renew
+        self._write = write
         self._values = dict(values)
         self.changed: dict[str, str] = {}
         self.removed: set[str] = set()
@@ -34,6 +43,18 @@ class HeldMap:
     async def renew(self) -> bool:
         """Give the lock its whole time again (a hold running several turns); False: lost."""
         return await self._renew() if self._renew is not None else True
+
+    async def save(self) -> bool:
+        """Write the staged changes now, still holding; False: the lock was lost, nothing written.
+
+        Without a writer (a store that writes only with the release) the changes stay staged.
+        """
+        if self.ttl is None or self._write is None:
+            return True
+        if not await self._write(dict(self.changed), set(self.removed), self.ttl):
+            return False
+        self.changed, self.removed, self.ttl = {}, set(), None
+        return True
 
     async def get_map(self, key: str) -> dict[str, str]:
         """Return the map as this holder sees it (no round trip)."""

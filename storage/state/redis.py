@@ -22,24 +22,27 @@ if redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 end
 return false
 """
-# Release the lock KEYS[1] if token ARGV[1] still holds it, writing the map KEYS[2] first:
-# ARGV[3] field/value pairs follow, then the fields to remove; ARGV[2] is the map's expiry in
-# ms ('' when nothing is written). Answers 1, or 0 when the lock was lost (nothing written).
-_WRITE_AND_RELEASE = """
+# If token ARGV[1] still holds the lock KEYS[1], write the map KEYS[2] and, when ARGV[2] is
+# '1', release the lock: ARGV[4] field/value pairs follow, then the fields to remove; ARGV[3] is
+# the map's expiry in ms ('' when nothing is written). Answers 1, or 0 when the lock was lost
+# (nothing written).
+_WRITE_HELD = """
 if redis.call('get', KEYS[1]) ~= ARGV[1] then
   return 0
 end
-if ARGV[2] ~= '' then
-  local pairs = tonumber(ARGV[3])
+if ARGV[3] ~= '' then
+  local pairs = tonumber(ARGV[4])
   if pairs > 0 then
-    redis.call('hset', KEYS[2], unpack(ARGV, 4, 3 + 2 * pairs))
+    redis.call('hset', KEYS[2], unpack(ARGV, 5, 4 + 2 * pairs))
   end
-  if #ARGV > 3 + 2 * pairs then
-    redis.call('hdel', KEYS[2], unpack(ARGV, 4 + 2 * pairs, #ARGV))
+  if #ARGV > 4 + 2 * pairs then
+    redis.call('hdel', KEYS[2], unpack(ARGV, 5 + 2 * pairs, #ARGV))
   end
-  redis.call('pexpire', KEYS[2], ARGV[2])
+  redis.call('pexpire', KEYS[2], ARGV[3])
 end
-redis.call('del', KEYS[1])
+if ARGV[2] == '1' then
+  redis.call('del', KEYS[1])
+end
 return 1
 """
 # Give the lock KEYS[1] ARGV[2] ms more if token ARGV[1] still holds it; answers 1, else 0.
@@ -57,7 +60,7 @@ class RedisStateStore(StateStore):
         self.redis = redis
         self.prefix = prefix
         self._take_and_read = redis.register_script(_TAKE_AND_READ)
-        self._write_and_release = redis.register_script(_WRITE_AND_RELEASE)
+        self._write_held = redis.register_script(_WRITE_HELD)
         self._renew = redis.register_script(_RENEW)
 
     @classmethod
@@ -139,18 +142,26 @@ class RedisStateStore(StateStore):
         async def renew() -> bool:
             return bool(await self._renew(keys=[lock_key], args=[token, expires_ms]))
 
-        held = HeldMap(map_key, dict(zip(fields[::2], fields[1::2], strict=True)), renew=renew)
+        async def write(
+            changed: dict[str, str], removed: set[str], ttl: float | None, *, release: bool
+        ) -> bool:
+            args: list[str | int] = [token, "1" if release else "0", "", 0]
+            if ttl is not None:
+                args = [token, "1" if release else "0", int(ttl * 1000), len(changed)]
+                for name, value in changed.items():
+                    args += [name, value]
+                args += sorted(removed)
+            return bool(await self._write_held(keys=[lock_key, stored], args=args))
+
+        async def save(changed: dict[str, str], removed: set[str], ttl: float) -> bool:
+            return await write(changed, removed, ttl, release=False)
+
+        values = dict(zip(fields[::2], fields[1::2], strict=True))
+        held = HeldMap(map_key, values, renew=renew, write=save)
         try:
             yield held
         finally:
-            args: list[str | int] = [token, "", 0]
-            if held.ttl is not None:
-                args = [token, int(held.ttl * 1000), len(held.changed)]
-                for name, value in held.changed.items():
-                    args += [name, value]
-                args += sorted(held.removed)
-            released = await self._write_and_release(keys=[lock_key, stored], args=args)
-            if not released:
+            if not await write(held.changed, held.removed, held.ttl, release=True):
                 raise LockNotOwnedError("Cannot release a lock that's no longer owned")
 
     async def close(self) -> None:
