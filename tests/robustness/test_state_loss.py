@@ -20,12 +20,10 @@ from tests.robustness.applicants import add_applicants
 from tests.robustness.test_properties import GOOD_PATH
 
 
-async def test_done_after_the_ticks_were_lost_shows_the_choice_again(
-    database, state, filestore, campaign, secret_box
-) -> None:
-    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+def _runner(database, state, filestore, campaign, secret_box) -> TurnRunner:
+    """The registration behind the turn runner every channel uses."""
     texts = conversation_texts()
-    flow = TurnRunner(  # the registration behind the runner every channel uses
+    return TurnRunner(
         conversation=RegistrationFlow(
             state=state,
             filestore=filestore,
@@ -38,6 +36,14 @@ async def test_done_after_the_ticks_were_lost_shows_the_choice_again(
         state=state,
         translator=texts,
     )
+
+
+async def test_done_after_the_ticks_were_lost_shows_the_choice_again(
+    database, state, filestore, campaign, secret_box
+) -> None:
+    [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
+    texts = conversation_texts()
+    flow = _runner(database, state, filestore, campaign, secret_box)
     key = ChatKey(Channel.TELEGRAM, "77001")
     opening = [
         Event(kind="command", command="start"),
@@ -72,20 +78,7 @@ async def test_a_tick_is_stored_before_the_reply_that_shows_it_goes_out(
     # A process killed after showing the tick but before the end of its hold must not leave
     # the half-made choice as it was before the tick: "Done" would then store it without.
     [granted] = await add_applicants(database, secret_box, 1, campaign_year=campaign.year)
-    texts = conversation_texts()
-    flow = TurnRunner(
-        conversation=RegistrationFlow(
-            state=state,
-            filestore=filestore,
-            campaign=campaign,
-            translator=texts,
-            secret_box=secret_box,
-            clock=lambda: datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
-        ),
-        database=database,
-        state=state,
-        translator=texts,
-    )
+    flow = _runner(database, state, filestore, campaign, secret_box)
     key = ChatKey(Channel.TELEGRAM, "77002")
     opening = [
         Event(kind="command", command="start"),
