@@ -9,9 +9,11 @@ A channel hands the runner what a user did, with the provider's delivery id:
 `hold` is the only serialization of a chat: within a process the order is fixed when a message
 arrives (before anything awaits the network), across replicas the state store's lock gives
 exclusion. The chat's transient map is read with the lock and written with its release
-(`StateStore.hold`): one round trip each. `run` opens the turn's one transaction, routes and
-applies the events through the conversation, with the delivery id recorded first in the same
-transaction (`INSERT ... ON CONFLICT DO NOTHING`), and commits; the notices the turn queued are
+(`StateStore.hold`): one round trip each. `run` opens the turn's one session, routes and applies
+the events through the conversation, and records the delivery id with what the turn wrote
+(`INSERT ... ON CONFLICT DO NOTHING`), so both commit or neither: on PostgreSQL a turn that only
+changed columns of the rows it read (a typed answer) is one read and one write statement with no
+transaction around them (`storage.repositories.turn_commit`); the notices the turn queued are
 stored in the outbox by that transaction, and the publisher (the outbox sender) is woken only
 after the commit. A delivery recorded before (a redelivery after a crash, or to another replica)
 is not applied again: the user is shown the current question instead.
@@ -40,6 +42,7 @@ from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
 from flows.turn import STATE_TTL, chat_state_key
 from storage.database import Database, is_disconnect
+from storage.repositories.turn_commit import close_turn
 from storage.repositories.turn_rows import load_turn_rows, open_turn
 from storage.state import StateStore
 from storage.state.chat import ChatState, take_chat_states, use_held_map
@@ -211,9 +214,9 @@ class TurnRunner:
                 replies the channel decided itself, kept in their place.
             delivery_id: the provider's id of the delivery; None applies it unconditionally.
             phone: the sender's number when the channel proves it, kept with the record.
-            on_recorded: run in the turn's transaction once the delivery is recorded, so
-                that what it writes commits exactly when the turn does (WhatsApp deletes the
-                message's parked row so).
+            on_recorded: run in the turn's transaction before the conversation, so that
+                what it writes commits exactly when the turn and its record do (WhatsApp
+                deletes the message's parked row so).
 
         """
         try:
@@ -245,8 +248,10 @@ class TurnRunner:
         try:
             async with self._database.session() as session:
                 self._share_held_map(key, session.info)
-                # Recorded first: a second delivery of the same message (another replica
-                # whose chat lock expired) waits on the row until this turn ends, then skips.
+                # A delivery recorded before is not applied again. A second delivery of the
+                # same message running now (another replica whose chat lock expired) is
+                # caught when the turn records it with its writes (`close_turn`): whichever
+                # records it second waits on the row until the first ends, then applies nothing.
                 opened = await open_turn(
                     session, key.channel, key.chat_id, delivery_id=delivery_id, phone=phone
                 )
@@ -265,6 +270,8 @@ class TurnRunner:
                         )
                 notices = take_notices(session)
                 states = take_chat_states(session.info)
+                if not await close_turn(session):
+                    raise _Redelivered
         except _Redelivered:
             log.info("%s: a delivery applied before; the current question is sent", key.channel)
             return await self._resume(key, events, hint)

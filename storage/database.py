@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from config.settings import Settings
+from storage.autocommit import keep_transactions
 
 # The pool of one process: as many connections as the turns it runs at once (the Telegram
 # webhook admits 48 updates at a time) plus room for the officers' pages and background work.
@@ -82,6 +83,8 @@ class Database:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
             # aiosqlite logs every statement with its parameters (PINs, passports) at DEBUG.
             logging.getLogger("aiosqlite").setLevel(logging.INFO)
+        else:
+            keep_transactions(engine)
         return cls(engine)
 
     @classmethod

@@ -33,19 +33,26 @@ async def record_inbound(
     return recorded.scalar() is not None
 
 
+def inbound_key(delivery_id: str) -> str:
+    """Return the idempotency key an inbound delivery is recorded under."""
+    return f"in:{delivery_id}"
+
+
 def inbound_params(channel: Channel, delivery_id: str, phone: str) -> dict[str, object]:
     """Return the bound parameters of `inbound_insert` for one delivery."""
     return {
-        "channel": channel,
-        "key": f"in:{delivery_id}",
-        "phone": phone,
-        "sid": delivery_id if channel is Channel.WHATSAPP else None,
+        "in_channel": channel,
+        "in_key": inbound_key(delivery_id),
+        "in_phone": phone,
+        "in_sid": delivery_id if channel is Channel.WHATSAPP else None,
     }
 
 
 # Built once per dialect, with bound parameters: constructing the statement anew each turn
 # (values coerced, the cache key computed) cost more CPU than executing it. A Core insert on
-# the table, not the mapped class: nothing here needs the ORM's bulk-insert path.
+# the table, not the mapped class: nothing here needs the ORM's bulk-insert path. The binds are
+# named after no column: a parameter named like a column of a table a statement that embeds
+# this one updates would become a SET of that column.
 _INSERTS: dict[str, Insert] = {}
 
 
@@ -58,12 +65,12 @@ def inbound_insert(dialect: str) -> Insert:
     statement = (
         insert(table)
         .values(
-            channel=bindparam("channel"),
+            channel=bindparam("in_channel"),
             direction=MessageDirection.INBOUND,
-            idempotency_key=bindparam("key"),
-            phone=bindparam("phone"),
+            idempotency_key=bindparam("in_key"),
+            phone=bindparam("in_phone"),
             purpose="inbound",
-            provider_sid=bindparam("sid"),
+            provider_sid=bindparam("in_sid"),
             status="received",
             attempts=0,
         )

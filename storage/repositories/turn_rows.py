@@ -16,10 +16,11 @@ The same statement says whether the chat has a handed-over reply the outbox has 
 asked of a row that always exists (a one-row FROM, the chat joined to it), so a chat with no
 row yet is answered too, at no extra statement.
 
-`open_turn` also records the turn's inbound delivery first (`record_inbound`). On PostgreSQL the
-insert is a data-modifying CTE of the same statement, and the CTE's row is the one-row FROM:
-recording and reading are one round trip, and a delivery recorded before returns no row at all.
-SQLite has no such CTE: two statements.
+`open_turn` also deals with the turn's inbound delivery. On PostgreSQL the same statement says
+whether the delivery was recorded before, and runs outside a transaction (no BEGIN): the
+delivery is recorded at the end of the turn, together with what the turn wrote
+(`turn_commit.close_turn`), in one statement when the writes allow. SQLite records it first,
+in the turn's transaction, then reads: two statements.
 """
 
 from __future__ import annotations
@@ -27,13 +28,24 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from sqlalchemy import FromClause, Select, and_, bindparam, exists, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Load
 
+from storage.autocommit import outside_transaction
 from storage.enums import Channel
-from storage.models import AccessGrant, LinkedChat, OutboxMessage, Registration
-from storage.repositories.deliveries import inbound_insert, inbound_params, record_inbound
+from storage.models import AccessGrant, ChannelMessage, LinkedChat, OutboxMessage, Registration
+from storage.repositories.deliveries import inbound_key, record_inbound
+from storage.repositories.turn_commit import record_with_writes
 
 _ROWS = "turn_rows"
 _TURN_MODELS = (LinkedChat, AccessGrant, Registration)
@@ -52,7 +64,7 @@ def without_chains() -> tuple[Load, ...]:
     return tuple(Load(m).raiseload("*", sql_only=True) for m in _TURN_MODELS)
 
 
-def _rows_of(one_row: FromClause) -> Select:
+def _rows_of(one_row: FromClause, *more: ColumnElement) -> Select:
     channel, chat_id = bindparam("channel"), bindparam("chat")
     # `reply IS NOT NULL` as written in the partial index, so both databases use it.
     behind_outbox = exists().where(
@@ -61,7 +73,7 @@ def _rows_of(one_row: FromClause) -> Select:
         OutboxMessage.reply.is_not(None),
     )
     return (
-        select(behind_outbox.label("behind_outbox"), LinkedChat, AccessGrant, Registration)
+        select(behind_outbox.label("behind_outbox"), LinkedChat, AccessGrant, Registration, *more)
         .select_from(one_row)
         .outerjoin(LinkedChat, and_(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id))
         .outerjoin(AccessGrant, AccessGrant.id == LinkedChat.grant_id)
@@ -74,14 +86,18 @@ def _rows_of(one_row: FromClause) -> Select:
 def _statement() -> Select:
     # Built once, with bound parameters: building it per turn (coercions, options, the cache
     # key) cost as much CPU as running it. Built on first use, once the mappers are configured.
-    return _rows_of(select(literal_column("1").label("one")).subquery("turn"))
+    return _rows_of(_one_row())
+
+
+def _one_row() -> FromClause:
+    return select(literal_column("1").label("one")).subquery("turn")
 
 
 @functools.cache
-def _recording_statement() -> Select:
-    # PostgreSQL only: the delivery's insert as a CTE, whose one returned row (none when the
-    # delivery was recorded before) is what the chat's rows are joined to.
-    return _rows_of(inbound_insert("postgresql").cte("recorded"))
+def _probing_statement() -> Select:
+    # PostgreSQL: the rows, and whether the delivery was recorded before (the unique index).
+    recorded_before = exists().where(ChannelMessage.idempotency_key == bindparam("key"))
+    return _rows_of(_one_row(), recorded_before.label("recorded_before"))
 
 
 async def open_turn(
@@ -92,7 +108,7 @@ async def open_turn(
     delivery_id: str | None,
     phone: str = "",
 ) -> OpenedTurn | None:
-    """Record the turn's delivery and read its rows (`load_turn_rows`); None: seen before.
+    """Read the turn's rows (`load_turn_rows`) and see to its delivery; None: seen before.
 
     A delivery recorded before is not applied again; `delivery_id` None records nothing (the
     turn is applied whatever came before).
@@ -103,11 +119,18 @@ async def open_turn(
         if not await record_inbound(session, channel, delivery_id, phone=phone):
             return None
         return OpenedTurn(await load_turn_rows(session, channel, chat_id))
-    params = {**inbound_params(channel, delivery_id, phone), "chat": chat_id}
-    row = (await session.execute(_recording_statement(), params)).first()
-    if row is None:
-        return None  # the insert did nothing: recorded before
-    return OpenedTurn(_remember(session, channel, chat_id, row))
+    params = {"channel": channel, "chat": chat_id, "key": inbound_key(delivery_id)}
+    async with outside_transaction(session):
+        # Nothing is pending yet: the session need not look for something to flush first.
+        row = (
+            await session.execute(
+                _probing_statement(), params, execution_options={"autoflush": False}
+            )
+        ).one()
+    if row.recorded_before:
+        return None
+    record_with_writes(session, channel, delivery_id, phone)
+    return OpenedTurn(_remember(session, channel, chat_id, row[:4]))
 
 
 async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) -> bool:

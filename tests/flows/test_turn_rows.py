@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import asyncpg
+import pytest
 from sqlalchemy import event, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from flows.events import Event
 from storage.database import Database
 from storage.enums import Channel
-from storage.models import AccessGrant, OutboxMessage
+from storage.models import AccessGrant, OutboxMessage, Registration
 from storage.repositories.outbox import add_message, settle
-from storage.repositories.turn_rows import OpenedTurn, load_turn_rows, open_turn
-from tests.flows.script import start
+from storage.repositories.turn_commit import close_turn
+from storage.repositories.turn_rows import (
+    OpenedTurn,
+    load_turn_rows,
+    open_turn,
+    remembered_registration,
+)
+from tests.flows.script import draft, start
 
 
 async def test_a_grant_revoked_between_two_messages_stops_the_next_one(
@@ -35,7 +44,7 @@ async def test_a_grant_revoked_between_two_messages_stops_the_next_one(
 
 
 async def test_a_text_answer_costs_three_statements_two_on_postgresql(
-    database: Database, telegram, grant
+    database: Database, telegram, grant, monkeypatch
 ) -> None:
     await start(telegram)
     await telegram.choose("no")
@@ -44,18 +53,36 @@ async def test_a_text_answer_costs_three_statements_two_on_postgresql(
     def seen(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
         statements.append(statement.split()[0])
 
+    # Transaction control goes to asyncpg directly (a simple query), past SQLAlchemy's events.
+    if database.engine.dialect.name == "postgresql":
+        simple_query = asyncpg.Connection.execute
+
+        async def counted(self, query: str, *args, **kwargs):  # noqa: ANN001, ANN202
+            statements.append(query.split()[0].rstrip(";"))
+            return await simple_query(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(asyncpg.Connection, "execute", counted)
     event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
     try:
         await telegram.send(Event(kind="text", text="20509200712345", delivery_id="tg:1:77"))
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
     assert "Верно?" in telegram.said
-    # The delivery recorded, the chat with its grant and draft read, the answer written. On
-    # PostgreSQL the delivery's insert is a CTE of the read: one statement, one round trip.
     if database.engine.dialect.name == "postgresql":
-        assert statements == ["WITH", "UPDATE"]
+        # The chat, its grant and draft read with whether the delivery was seen before; then
+        # the delivery recorded and the answer written by one statement. Each commits on its
+        # own: no BEGIN, no COMMIT.
+        assert statements == ["SELECT", "WITH"]
     else:
+        # The delivery recorded, the chat with its grant and draft read, the answer written.
         assert statements == ["INSERT", "SELECT", "UPDATE"]
+    assert (await draft(telegram))["pin"] == "20509200712345"
+
+    # The same update again: not applied twice, the current question asked again.
+    statements.clear()
+    await telegram.send(Event(kind="text", text="20509200799999", delivery_id="tg:1:77"))
+    assert (await draft(telegram))["pin"] == "20509200712345"
+    assert "Верно?" in telegram.said
 
 
 async def test_the_turn_rows_say_whether_a_reply_of_the_chat_waits_in_the_outbox(
@@ -87,6 +114,37 @@ async def test_a_turn_opened_with_its_delivery_says_the_same_and_a_second_one_is
     async with database.session() as s:
         opened = await open_turn(s, chat, "7", delivery_id="tg:1:901")
         assert opened is not None and opened.behind_outbox is True
+        assert await close_turn(s) is True  # recorded, with what the turn wrote (nothing)
+    async with database.session() as s:
         assert (await open_turn(s, chat, "8", delivery_id="tg:1:902")) == OpenedTurn(False)
     async with database.session() as s:  # the same update again: recorded, not applied
         assert await open_turn(s, chat, "7", delivery_id="tg:1:901") is None
+
+
+async def test_an_answer_to_a_form_saved_meanwhile_is_not_recorded_and_is_applied_again(
+    database: Database, telegram, grant
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("one statement records and writes on PostgreSQL; SQLite's unit of work")
+    await start(telegram)
+    await telegram.choose("no")
+    chat = telegram.key
+    with pytest.raises(StaleDataError):
+        async with database.session() as s:
+            assert await open_turn(s, chat.channel, chat.chat_id, delivery_id="tg:1:88")
+            registration = remembered_registration(s, grant.id)
+            assert registration is not None
+            registration.answers = {**registration.answers, "pin": "20509200712345"}
+            async with database.session() as officer:  # an officer saves the form meanwhile
+                await officer.execute(
+                    update(Registration)
+                    .where(Registration.id == registration.id)
+                    .values(version=Registration.version + 1)
+                )
+            await close_turn(s)
+    assert "pin" not in await draft(telegram)
+    # Neither the answer nor the delivery's record was written: when the update comes again,
+    # it is applied.
+    await telegram.send(Event(kind="text", text="20509200712345", delivery_id="tg:1:88"))
+    assert (await draft(telegram))["pin"] == "20509200712345"
+    assert "Верно?" in telegram.said
