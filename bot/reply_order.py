@@ -21,17 +21,26 @@ from flows.replies import Reply
 
 
 class TurnReplies(list[Reply]):
-    """A turn's replies, in order, and whether its chat is behind the outbox.
+    """A turn's replies, in order, with what the turn read of its chat for sending them.
 
     Attributes:
         behind_outbox: the chat had a handed-over reply the outbox had not finished when the
             turn read its rows: these replies must be handed over too, not sent directly.
+        language: the language chosen in the chat as the turn left it (None: none yet), for
+            the channel's own texts, so the channel need not ask the database.
 
     """
 
-    def __init__(self, replies: Iterable[Reply] = (), *, behind_outbox: bool = False) -> None:
+    def __init__(
+        self,
+        replies: Iterable[Reply] = (),
+        *,
+        behind_outbox: bool = False,
+        language: str | None = None,
+    ) -> None:
         super().__init__(replies)
         self.behind_outbox = behind_outbox
+        self.language = language
 
 
 def behind_outbox(replies: Sequence[Reply]) -> bool:

@@ -43,7 +43,7 @@ from flows.replies import Reply
 from flows.turn import STATE_TTL, chat_state_key
 from storage.database import Database, is_disconnect
 from storage.repositories.turn_commit import close_turn
-from storage.repositories.turn_rows import load_turn_rows, open_turn
+from storage.repositories.turn_rows import load_turn_rows, open_turn, remembered_chat
 from storage.state import StateStore
 from storage.state.chat import ChatState, take_chat_states, use_held_map
 from storage.state.held import HeldMap
@@ -83,6 +83,12 @@ async def _flush(states: list[ChatState], held: HeldMap | None) -> None:
             log.warning("transient state not written: the chat's lock expired")
     except Exception as exc:  # noqa: BLE001 - the turn is committed; its replies go out
         log.warning("transient state not written: %s", type(exc).__name__)
+
+
+def _chosen_language(session: AsyncSession, key: ChatKey) -> str | None:
+    """Return the language chosen in the chat as the turn leaves it (its row read or made)."""
+    _read, chat = remembered_chat(session, key.channel, key.chat_id)
+    return chat.language if chat is not None else None
 
 
 class ChatLocks:
@@ -270,6 +276,7 @@ class TurnRunner:
                         )
                 notices = take_notices(session)
                 states = take_chat_states(session.info)
+                language = _chosen_language(session, key)
                 if not await close_turn(session):
                     raise _Redelivered
         except _Redelivered:
@@ -281,7 +288,7 @@ class TurnRunner:
             return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states, self.locks.held_map(key))
         await self.publisher.publish(notices)
-        return TurnReplies(replies, behind_outbox=behind)
+        return TurnReplies(replies, behind_outbox=behind, language=language)
 
     async def _resume(self, key: ChatKey, events: list[Event], hint: str | None) -> TurnReplies:
         probe = events[0] if events else Event(kind="unsupported")
@@ -293,10 +300,11 @@ class TurnRunner:
                 behind = await load_turn_rows(session, key.channel, key.chat_id)
                 replies = await self._converse(self.conversation.resume(session, key, probe))
                 states = take_chat_states(session.info)
+                language = _chosen_language(session, key)
         except _ConversationFailed as failed:
             return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states, self.locks.held_map(key))
-        return TurnReplies(replies, behind_outbox=behind)
+        return TurnReplies(replies, behind_outbox=behind, language=language)
 
     def _failed(self, key: ChatKey, failed: _ConversationFailed, hint: str | None) -> Reply:
         # Only the exception type and the frames: messages may quote SQL parameters.

@@ -35,7 +35,7 @@ from bot.telegram.language import chat_language, language_from_hint
 from bot.telegram.render import Pressed, ReplyRenderer
 from bot.telegram.sender import TelegramSender
 from bot.turns import Step, TurnRunner
-from core.i18n import Translator
+from core.i18n import LANGUAGES, Translator
 from flows.events import ChatKey
 from flows.replies import Reply
 from storage.database import Database
@@ -143,6 +143,8 @@ class TelegramConversation:
             replies = await self._turns.run(_key(chat_id), steps, delivery_id=delivery)
 
             async def language() -> str:
+                if replies.language in LANGUAGES:
+                    return replies.language
                 return await chat_language(self._database, chat_id, hint=hint)
 
             state = self._turns.chat_state(_key(chat_id))

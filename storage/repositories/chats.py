@@ -7,12 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.enums import Channel
 from storage.models import LinkedChat
-from storage.repositories.turn_rows import remembered_chat
+from storage.repositories.turn_rows import remember_new_chat, remembered_chat
 
 
 async def get_chat(session: AsyncSession, channel: Channel, chat_id: str) -> LinkedChat | None:
-    if (chat := remembered_chat(session, channel, chat_id)) is not None:
-        return chat  # read at the start of this turn, in this transaction
+    read, chat = remembered_chat(session, channel, chat_id)
+    if read:
+        return chat  # read at the start of this turn (None: the chat has no row yet)
     return await session.scalar(
         select(LinkedChat).where(LinkedChat.channel == channel, LinkedChat.chat_id == chat_id)
     )
@@ -25,4 +26,5 @@ async def get_or_create_chat(session: AsyncSession, channel: Channel, chat_id: s
         chat = LinkedChat(channel=channel, chat_id=chat_id)
         session.add(chat)
         await session.flush()
+        remember_new_chat(session, chat)
     return chat

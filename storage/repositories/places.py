@@ -1,19 +1,39 @@
-"""The place names of the codifier an applicant's address is matched against."""
+"""The place names of the codifier an applicant's address is matched against.
+
+The names are read once per engine and kept for `NAMES_KEPT_SECONDS`: every applicant's city
+answer matches against them, and the codifier changes only when an officer imports it again,
+before a campaign. A name imported meanwhile is offered after at most that long; until then a
+typed place that matches nothing keeps the applicant's own spelling, as always.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+import weakref
+
+from sqlalchemy import Engine, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import District, Oblast
 
 # Bishkek and Osh are oblast-level cities: the codifier lists them as oblasts named so.
 _CITY_WORDS = ("шаары", "город", "г.")
+NAMES_KEPT_SECONDS = 300.0
+
+_kept: weakref.WeakKeyDictionary[Engine, tuple[float, tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def district_and_city_names(session: AsyncSession) -> list[str]:
     """Return the names of every district and city of the codifier, sorted, without repeats."""
+    engine = session.get_bind()
+    kept = _kept.get(engine)
+    if kept is not None and time.monotonic() - kept[0] < NAMES_KEPT_SECONDS:
+        return list(kept[1])
     districts = await session.scalars(select(District.name))
     oblasts = await session.scalars(select(Oblast.name))
     cities = [n for n in oblasts if any(w in n.casefold().split() for w in _CITY_WORDS)]
-    return sorted({*districts, *cities})
+    names = sorted({*districts, *cities})
+    _kept[engine] = (time.monotonic(), tuple(names))
+    return names

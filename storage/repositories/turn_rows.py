@@ -145,10 +145,11 @@ async def load_turn_rows(session: AsyncSession, channel: Channel, chat_id: str) 
 
 def _remember(session: AsyncSession, channel: Channel, chat_id: str, row: tuple) -> bool:
     behind_outbox, chat, grant, registration = row
-    if chat is None:
-        return bool(behind_outbox)  # a new chat: created by the turn, through the usual queries
     remembered: dict = session.info.setdefault(_ROWS, {})
+    # A chat with no row yet is remembered as such: the turn creates it without asking again.
     remembered[("chat", channel, chat_id)] = chat
+    if chat is None:
+        return bool(behind_outbox)
     # Held here because the identity map holds rows weakly: `grant_by_id` finds it there.
     remembered[("grant", chat.grant_id)] = grant
     if registration is not None:
@@ -156,9 +157,20 @@ def _remember(session: AsyncSession, channel: Channel, chat_id: str, row: tuple)
     return bool(behind_outbox)
 
 
-def remembered_chat(session: AsyncSession, channel: Channel, chat_id: str) -> LinkedChat | None:
-    """Return the chat read by `load_turn_rows` in this session, or None when not read."""
-    return session.info.get(_ROWS, {}).get(("chat", channel, chat_id))
+def remembered_chat(
+    session: AsyncSession, channel: Channel, chat_id: str
+) -> tuple[bool, LinkedChat | None]:
+    """Return whether `load_turn_rows` read the chat in this session, and its row (None: none)."""
+    remembered = session.info.get(_ROWS, {})
+    key = ("chat", channel, chat_id)
+    return key in remembered, remembered.get(key)
+
+
+def remember_new_chat(session: AsyncSession, chat: LinkedChat) -> None:
+    """Remember the row a turn created for a chat `load_turn_rows` found without one."""
+    remembered = session.info.get(_ROWS)
+    if remembered is not None:
+        remembered[("chat", chat.channel, chat.chat_id)] = chat
 
 
 def remembered_registration(session: AsyncSession, grant_id: int) -> Registration | None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from sqlalchemy import event, select
+
+import storage.repositories.places as places_repository
 from flows import places
+from storage.database import Database
+from storage.models import District, Oblast
+from storage.repositories.places import NAMES_KEPT_SECONDS, district_and_city_names
 
 KNOWN = ["Аламүдүн району", "Бишкек шаары", "Ленин району", "Ош шаары", "Сокулук району"]
 
@@ -39,3 +46,31 @@ def test_close_names_are_offered(typed, close):
 @pytest.mark.parametrize("typed", ["Кара-Балта", "Салам", "Ош-Ата", "Ак"])
 def test_other_places_match_nothing(typed):
     assert places.exact(typed, KNOWN) is None and places.close(typed, KNOWN) == []
+
+
+async def test_the_codifier_names_are_read_once_and_again_after_a_while(
+    database: Database, grant, monkeypatch
+) -> None:
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with database.session() as s:
+            first = await district_and_city_names(s)
+        async with database.session() as s:  # an officer imports a district meanwhile
+            oblast = await s.scalar(select(Oblast))
+            s.add(District(oblast_id=oblast.id, name="Ысык-Ата району"))
+        statements.clear()
+        async with database.session() as s:
+            assert await district_and_city_names(s) == first  # kept: not read again
+        assert not [s for s in statements if "districts" in s]
+
+        later = time.monotonic() + NAMES_KEPT_SECONDS + 1
+        monkeypatch.setattr(places_repository.time, "monotonic", lambda: later)
+        async with database.session() as s:
+            assert "Ысык-Ата району" in await district_and_city_names(s)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)

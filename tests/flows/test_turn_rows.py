@@ -148,3 +148,22 @@ async def test_an_answer_to_a_form_saved_meanwhile_is_not_recorded_and_is_applie
     await telegram.send(Event(kind="text", text="20509200712345", delivery_id="tg:1:88"))
     assert (await draft(telegram))["pin"] == "20509200712345"
     assert "Верно?" in telegram.said
+
+
+async def test_a_new_chat_is_created_without_asking_again_whether_it_exists(
+    database: Database, telegram, grant
+) -> None:
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        statements.append(" ".join(statement.split()[:4]))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await telegram.send(Event(kind="command", command="start", delivery_id="tg:1:5"))
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    assert "Выберите язык" in telegram.said
+    # The turn's read found no row for the chat: it is created, not looked for again.
+    assert [s for s in statements if s.startswith("SELECT linked_chats")] == []
+    assert len([s for s in statements if s.startswith("INSERT INTO linked_chats")]) == 1
