@@ -27,7 +27,12 @@ async def _driver_connection(session: AsyncSession) -> Any:
     # A session's transaction keeps one connection until it ends: asked for once, remembered.
     transaction = session.sync_session.get_transaction()
     remembered = session.info.get(_DRIVER_CONNECTION)
-    if remembered is not None and transaction is not None and remembered[0] is transaction:
+    if (
+        remembered is not None
+        and transaction is not None
+        and transaction.is_active
+        and remembered[0] is transaction
+    ):
         return remembered[1]
     connection = await session.connection()
     driver_connection = connection.sync_connection.connection.dbapi_connection  # type: ignore[union-attr]

@@ -13,14 +13,20 @@ are one statement, committed on its own: no BEGIN, no COMMIT, no unit of work:
 
 - A delivery recorded before (a second replica applied it meanwhile) inserts nothing, and
   then nothing is changed: the turn is reported as a redelivery.
-- A row whose version moved since the turn read it (an officer saved the form meanwhile) is
-  not changed, and the division by zero then fails the whole statement, the record with it:
-  `StaleDataError`, as the unit of work raises, and the channel leaves the delivery to come
-  again.
+- A row whose version moved since the turn read it (an officer saved the form meanwhile), or
+  that is gone, is not changed, and the division by zero then fails the whole statement, the
+  record with it: `StaleDataError`, as the unit of work raises, and the channel leaves the
+  delivery to come again.
 
 Anything else (new rows, deletions, a relationship changed, or a transaction the turn opened
 by reading more) is recorded inside the turn's transaction, then flushed and committed as
 usual. SQLite records the delivery first, in the transaction (`turn_rows.open_turn`).
+
+Since the record comes last, two replicas running the same delivery at once (the chat's lock
+expired under the first) both run the conversation; the database keeps exactly one effect,
+the second finds the delivery recorded and shows the current question. What the loser did
+outside the database stays: a photo it stored is left unreferenced, and where it created the
+chat's row too it fails on the row's unique key and apologizes instead.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     Integer,
     Select,
     bindparam,
@@ -45,6 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ColumnProperty, Mapper
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import ClauseElement
 
 from storage.autocommit import in_transaction, outside_transaction
 from storage.repositories.deliveries import inbound_insert, inbound_params, record_inbound
@@ -119,17 +127,23 @@ def _row_updates(session: AsyncSession) -> list[_RowUpdate] | None:
         mapper = state.mapper
         if len(mapper.primary_key) != 1 or mapper.version_id_generator is False:
             return None
+        if mapper.version_id_col is not None and _version_key(mapper) not in state.dict:
+            return None  # expired: the version the turn read is not known here
         values: dict[str, Any] = {}
         for key, before in state.committed_state.items():
             prop = mapper.attrs.get(key)
             if not isinstance(prop, ColumnProperty) or len(prop.columns) != 1:
                 return None  # a relationship or a composite: the unit of work knows how
             column = prop.columns[0]
-            if column.table is not mapper.local_table or column is mapper.version_id_col:
-                return None
+            if not isinstance(column, Column) or column.table is not mapper.local_table:
+                return None  # an expression or another table's column
+            if column is mapper.version_id_col or column.primary_key:
+                return None  # the row's identity itself changed
             if key not in state.dict:
                 return None  # expired: its value is not known here
             now = state.dict[key]
+            if isinstance(now, ClauseElement) or hasattr(now, "__clause_element__"):
+                return None  # a SQL expression: the unit of work renders it inline
             if before is not NO_VALUE and column.type.compare_values(before, now):
                 continue  # set to what it was: the unit of work would not write it either
             values[key] = now
@@ -142,10 +156,14 @@ def _update_params(n: int, change: _RowUpdate) -> dict[str, Any]:
     params = {f"pk_{n}": mapper.primary_key_from_instance(change.row)[0]}
     params.update({f"set_{n}_{key}": change.values[key] for key in change.keys})
     if mapper.version_id_col is not None:
-        seen = state.dict[mapper.get_property_by_column(mapper.version_id_col).key]
+        seen = state.dict[_version_key(mapper)]
         params[f"seen_{n}"] = seen
         params[f"next_{n}"] = mapper.version_id_generator(seen)
     return params
+
+
+def _version_key(mapper: Mapper) -> str:
+    return mapper.get_property_by_column(mapper.version_id_col).key
 
 
 @functools.lru_cache(maxsize=256)
@@ -170,10 +188,9 @@ def _one_statement(shape: tuple[tuple[Mapper, tuple[str, ...]], ...]) -> Select:
             where.append(version == bindparam(f"seen_{n}", type_=version.type))
         changed = update(table).where(*where).values(values).returning(pk).cte(f"changed_{n}")
         changed_count = select(func.count()).select_from(changed).scalar_subquery()
-        if mapper.version_id_col is not None:
-            # Recorded but not changed: the row moved on. Fails the statement, record and all.
-            one = literal_column("1", Integer)
-            columns.append((one // (changed_count + one - recorded_count)).label(f"v_{n}"))
-        else:
-            columns.append(changed_count.label(f"c_{n}"))
+        # Recorded but not changed: the row moved on (another version) or is gone. As the
+        # unit of work raises for an UPDATE that matched nothing, the statement fails, record
+        # and all.
+        one = literal_column("1", Integer)
+        columns.append((one // (changed_count + one - recorded_count)).label(f"changed_{n}"))
     return select(*columns)

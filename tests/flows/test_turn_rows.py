@@ -6,19 +6,20 @@ from datetime import UTC, datetime
 
 import asyncpg
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from flows.events import Event
 from storage.database import Database
 from storage.enums import Channel
-from storage.models import AccessGrant, OutboxMessage, Registration
+from storage.models import AccessGrant, LinkedChat, OutboxMessage, Registration
 from storage.repositories.outbox import add_message, settle
 from storage.repositories.turn_commit import close_turn
 from storage.repositories.turn_rows import (
     OpenedTurn,
     load_turn_rows,
     open_turn,
+    remembered_chat,
     remembered_registration,
 )
 from tests.flows.script import draft, start
@@ -167,3 +168,23 @@ async def test_a_new_chat_is_created_without_asking_again_whether_it_exists(
     # The turn's read found no row for the chat: it is created, not looked for again.
     assert [s for s in statements if s.startswith("SELECT linked_chats")] == []
     assert len([s for s in statements if s.startswith("INSERT INTO linked_chats")]) == 1
+
+
+async def test_a_change_to_a_chat_removed_meanwhile_is_not_recorded(
+    database: Database, telegram, grant
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("one statement records and writes on PostgreSQL; SQLite's unit of work")
+    await start(telegram)
+    chat = telegram.key
+    with pytest.raises(StaleDataError):
+        async with database.session() as s:
+            assert await open_turn(s, chat.channel, chat.chat_id, delivery_id="tg:1:89")
+            _read, row = remembered_chat(s, chat.channel, chat.chat_id)
+            assert row is not None
+            row.language = "ky"
+            async with database.session() as purge:  # the chat's row is purged meanwhile
+                await purge.execute(delete(LinkedChat).where(LinkedChat.id == row.id))
+            await close_turn(s)
+    async with database.session() as s:  # the delivery was not recorded either
+        assert await open_turn(s, chat.channel, chat.chat_id, delivery_id="tg:1:89")
