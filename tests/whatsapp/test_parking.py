@@ -63,10 +63,14 @@ async def post(wa, body: str, sid: str) -> int:
 
 async def die(wa) -> None:
     """The process is killed: its turns stop where they stand, nothing of them runs after."""
-    tasks = list(wa.channel._tasks)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    # First its sweeps: under load a renewal can come late enough for the process's own sweep
+    # to take its message for a dead one's and start it again, after the turns were cancelled.
+    await wa.channel._sweeper.stop()
+    while wa.channel._tasks:
+        tasks = list(wa.channel._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
     await wa.channel.stop()
 
 
