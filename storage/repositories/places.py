@@ -3,7 +3,8 @@
 The names are read once per engine and kept for `NAMES_KEPT_SECONDS`: every applicant's city
 answer matches against them, and the codifier changes only when an officer imports it again,
 before a campaign. A name imported meanwhile is offered after at most that long; until then a
-typed place that matches nothing keeps the applicant's own spelling, as always.
+typed place that matches nothing keeps the applicant's own spelling, as always. A codifier not
+imported yet (no names) is not kept: the names are read again at the next city.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from storage.models import District, Oblast
 # Bishkek and Osh are oblast-level cities: the codifier lists them as oblasts named so.
 _CITY_WORDS = ("шаары", "город", "г.")
 NAMES_KEPT_SECONDS = 300.0
+_clock = time.monotonic
 
 _kept: weakref.WeakKeyDictionary[Engine, tuple[float, tuple[str, ...]]] = (
     weakref.WeakKeyDictionary()
@@ -29,11 +31,13 @@ async def district_and_city_names(session: AsyncSession) -> list[str]:
     """Return the names of every district and city of the codifier, sorted, without repeats."""
     engine = session.get_bind()
     kept = _kept.get(engine)
-    if kept is not None and time.monotonic() - kept[0] < NAMES_KEPT_SECONDS:
+    read_at = _clock()
+    if kept is not None and read_at - kept[0] < NAMES_KEPT_SECONDS:
         return list(kept[1])
     districts = await session.scalars(select(District.name))
     oblasts = await session.scalars(select(Oblast.name))
     cities = [n for n in oblasts if any(w in n.casefold().split() for w in _CITY_WORDS)]
     names = sorted({*districts, *cities})
-    _kept[engine] = (time.monotonic(), tuple(names))
+    if names:  # none yet (the codifier not imported): read again next time
+        _kept[engine] = (read_at, tuple(names))
     return names

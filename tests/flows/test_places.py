@@ -69,7 +69,7 @@ async def test_the_codifier_names_are_read_once_and_again_after_a_while(
         assert not [s for s in statements if "districts" in s]
 
         later = time.monotonic() + NAMES_KEPT_SECONDS + 1
-        monkeypatch.setattr(places_repository.time, "monotonic", lambda: later)
+        monkeypatch.setattr(places_repository, "_clock", lambda: later)
         async with database.session() as s:
             assert "Ысык-Ата району" in await district_and_city_names(s)
     finally:
