@@ -272,7 +272,11 @@ class WhatsAppChannel(MessagingChannel):
             # failed (its transaction rolled back, the removal with it; the reply apologizes).
             await self._parking.remove(message.message_sid)
         await self._answer(
-            message, _without_stale_redraws(replies), behind=behind_outbox(replies), state=state
+            message,
+            _without_stale_redraws(replies),
+            behind=behind_outbox(replies),
+            state=state,
+            language=replies.language,
         )
         await state.flush()  # staged: written with the chat's release
         accepted.answered = True
@@ -395,10 +399,12 @@ class WhatsAppChannel(MessagingChannel):
         *,
         behind: bool = False,
         state: ChatState,
+        language: str | None = None,
     ) -> None:
         if not replies:
             return
-        language = await self._language(message.chat_id)
+        if language is None:  # the turn did not say (it failed, or the chat chose none yet)
+            language = await self._language(message.chat_id)
         blocks: list[str] = []
         numbered: Numbered | None = None
         for reply in replies:

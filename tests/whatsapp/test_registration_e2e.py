@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from factories import make_district, make_grant, make_officer, make_school
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.turns import TurnRunner
 from flows.events import ChatKey, Event
@@ -79,7 +79,19 @@ async def test_an_applicant_registers_from_greeting_to_payment_being_verified(
         wa.user(phone), bot_texts, lang, campaign, subjects=subjects, test_language=test_language
     )
 
-    last = await applicant.register(first_message)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # noqa: ANN001
+        statements.append(statement)
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        last = await applicant.register(first_message)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    # The replies' language comes with them from the turn: the channel does not read the chat
+    # again for each answer (only for the greeting, when no language is chosen yet).
+    assert len([s for s in statements if s.startswith("SELECT linked_chats")]) <= 1
     # The whole registration, from the greeting to the receipt, in at most 22 messages.
     sent = [line for line in applicant.transcript if line.startswith("> ")]
     assert len(sent) <= 22, len(sent)
