@@ -42,8 +42,9 @@ from flows.notifications import DiscardNotices, NoticePublisher, take_notices
 from flows.replies import Reply
 from flows.turn import STATE_TTL, chat_state_key
 from storage.database import Database, is_disconnect
+from storage.repositories.chats import chosen_language
 from storage.repositories.turn_commit import close_turn
-from storage.repositories.turn_rows import load_turn_rows, open_turn, remembered_chat
+from storage.repositories.turn_rows import load_turn_rows, open_turn
 from storage.state import StateStore
 from storage.state.chat import ChatState, take_chat_states, use_held_map
 from storage.state.held import HeldMap
@@ -83,12 +84,6 @@ async def _flush(states: list[ChatState], held: HeldMap | None) -> None:
             log.warning("transient state not written: the chat's lock expired")
     except Exception as exc:  # noqa: BLE001 - the turn is committed; its replies go out
         log.warning("transient state not written: %s", type(exc).__name__)
-
-
-def _chosen_language(session: AsyncSession, key: ChatKey) -> str | None:
-    """Return the language chosen in the chat as the turn leaves it (its row read or made)."""
-    _read, chat = remembered_chat(session, key.channel, key.chat_id)
-    return chat.language if chat is not None else None
 
 
 class ChatLocks:
@@ -276,7 +271,8 @@ class TurnRunner:
                         )
                 notices = take_notices(session)
                 states = take_chat_states(session.info)
-                language = _chosen_language(session, key)
+                # The chat's row as the turn left it, read or made by it: no query.
+                language = await chosen_language(session, key.channel, key.chat_id)
                 if not await close_turn(session):
                     raise _Redelivered
         except _Redelivered:
@@ -300,7 +296,7 @@ class TurnRunner:
                 behind = await load_turn_rows(session, key.channel, key.chat_id)
                 replies = await self._converse(self.conversation.resume(session, key, probe))
                 states = take_chat_states(session.info)
-                language = _chosen_language(session, key)
+                language = await chosen_language(session, key.channel, key.chat_id)
         except _ConversationFailed as failed:
             return TurnReplies([self._failed(key, failed, hint)], behind_outbox=behind)
         await _flush(states, self.locks.held_map(key))

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from storage.database import Database
 from storage.enums import Channel
-from storage.models.chats import LinkedChat
+from storage.repositories.chats import chosen_language
 
 
 async def chat_language(database: Database, chat_id: int, *, hint: str | None = None) -> str:
@@ -17,11 +15,7 @@ async def chat_language(database: Database, chat_id: int, *, hint: str | None = 
     the query is off the common path.
     """
     async with database.session() as session:
-        chosen = await session.scalar(
-            select(LinkedChat.language).where(
-                LinkedChat.channel == Channel.TELEGRAM, LinkedChat.chat_id == str(chat_id)
-            )
-        )
+        chosen = await chosen_language(session, Channel.TELEGRAM, str(chat_id))
     return chosen if chosen in LANGUAGES else language_from_hint(hint)
 
 

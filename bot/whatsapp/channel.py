@@ -67,7 +67,7 @@ from flows.replies import Reply
 from office.outbound import Outbound
 from storage.database import Database
 from storage.enums import Channel
-from storage.repositories.chats import get_chat
+from storage.repositories.chats import chosen_language
 from storage.state import StateStore
 from storage.state.chat import ChatState
 
@@ -464,8 +464,7 @@ class WhatsAppChannel(MessagingChannel):
 
     async def _language(self, chat_id: str) -> str | None:
         async with self._database.session() as session:
-            chat = await get_chat(session, Channel.WHATSAPP, chat_id)
-        return chat.language if chat is not None else None
+            return await chosen_language(session, Channel.WHATSAPP, chat_id)
 
     def _text(self, language: str | None, message_id: str, **params: str) -> str:
         if language in LANGUAGES:

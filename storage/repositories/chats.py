@@ -28,3 +28,15 @@ async def get_or_create_chat(session: AsyncSession, channel: Channel, chat_id: s
         await session.flush()
         remember_new_chat(session, chat)
     return chat
+
+
+async def chosen_language(session: AsyncSession, channel: Channel, chat_id: str) -> str | None:
+    """Return the language chosen in the chat (None: no row, or none chosen yet)."""
+    read, chat = remembered_chat(session, channel, chat_id)
+    if read:
+        return chat.language if chat is not None else None
+    return await session.scalar(
+        select(LinkedChat.language).where(
+            LinkedChat.channel == channel, LinkedChat.chat_id == chat_id
+        )
+    )
