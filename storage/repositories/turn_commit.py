@@ -24,9 +24,10 @@ usual. SQLite records the delivery first, in the transaction (`turn_rows.open_tu
 
 Since the record comes last, two replicas running the same delivery at once (the chat's lock
 expired under the first) both run the conversation; the database keeps exactly one effect,
-the second finds the delivery recorded and shows the current question. What the loser did
-outside the database stays: a photo it stored is left unreferenced, and where it created the
-chat's row too it fails on the row's unique key and apologizes instead.
+the second finds the delivery recorded and shows the current question. A chat's first message
+run so creates the chat's row once: the second insert waits for the first's and takes it
+(`chats.get_or_create_chat`). What the loser did outside the database stays: a photo it stored
+is left unreferenced.
 """
 
 from __future__ import annotations
