@@ -26,6 +26,7 @@ from core.validation import Rejected
 from storage.enums import AuditFlag, Role
 from storage.models import District, Oblast, Officer, School
 from storage.models.geography import search_key
+from storage.repositories.places import forget_names_on_commit
 
 UNLISTED_CODE = "9999"
 UNLISTED_NAME = "Кодификатордо жок / Нет в кодификаторе"
@@ -190,6 +191,7 @@ async def import_codifier(
         else:
             unchanged += 1
     await session.flush()
+    forget_names_on_commit(session)  # the applicants' city answers match the new names at once
     summary = ImportSummary(created, updated, unchanged)
     await log_action(
         session,

@@ -2,9 +2,11 @@
 
 The names are read once per engine and kept for `NAMES_KEPT_SECONDS`: every applicant's city
 answer matches against them, and the codifier changes only when an officer imports it again,
-before a campaign. A name imported meanwhile is offered after at most that long; until then a
-typed place that matches nothing keeps the applicant's own spelling, as always. A codifier not
-imported yet (no names) is not kept: the names are read again at the next city.
+before a campaign. An import forgets this process's names when it commits
+(`forget_names_on_commit`); other processes (another replica, the command line's import) offer
+a name imported meanwhile after at most that long, and until then a typed place that matches
+nothing keeps the applicant's own spelling, as always. A codifier not imported yet (no names)
+is not kept: the names are read again at the next city.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import time
 import weakref
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import District, Oblast
@@ -41,3 +43,17 @@ async def district_and_city_names(session: AsyncSession) -> list[str]:
     if names:  # none yet (the codifier not imported): read again next time
         _kept[engine] = (read_at, tuple(names))
     return names
+
+
+def forget_names_on_commit(session: AsyncSession) -> None:
+    """Read the names afresh at the next city once `session` commits (the codifier changed).
+
+    Forgotten after the commit, not before: a turn reading the names between the two would
+    keep the old ones for another `NAMES_KEPT_SECONDS`.
+    """
+    engine = session.get_bind()
+
+    def forget(_session: object) -> None:
+        _kept.pop(engine, None)
+
+    event.listen(session.sync_session, "after_commit", forget, once=True)
