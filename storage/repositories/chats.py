@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.conflict_insert import conflict_insert
 from storage.enums import Channel
 from storage.models import LinkedChat
 from storage.repositories.turn_rows import remember_new_chat, remembered_chat
@@ -34,7 +33,7 @@ async def get_or_create_chat(session: AsyncSession, channel: Channel, chat_id: s
     """
     chat = await get_chat(session, channel, chat_id)
     if chat is None:
-        insert = postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        insert = conflict_insert(session.bind.dialect.name)
         created = (
             insert(LinkedChat)
             .values(channel=channel, chat_id=chat_id)

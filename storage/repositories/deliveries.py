@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import Insert, bindparam
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.conflict_insert import conflict_insert
 from storage.enums import Channel, MessageDirection
 from storage.models.messages import ChannelMessage
 
@@ -60,7 +59,7 @@ def inbound_insert(dialect: str) -> Insert:
     """Return the insert of one inbound delivery for `dialect`, returning its id when new."""
     if dialect in _INSERTS:
         return _INSERTS[dialect]
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = conflict_insert(dialect)
     table = ChannelMessage.__table__
     statement = (
         insert(table)

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.conflict_insert import conflict_insert
 from storage.enums import Channel
 from storage.models.chats import LinkedChat
 from storage.models.outbox import FAILED, PENDING, OutboxMessage, OutboxNotice
@@ -64,7 +63,7 @@ async def add_message(
     With `failed` (a reason), the message is stored as given up already: officers see it.
     """
     dialect = session.bind.dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = conflict_insert(dialect)
     statement = (
         insert(OutboxMessage)
         .values(

@@ -15,10 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.conflict_insert import conflict_insert
 from storage.models.parked import ParkedMessage
 
 
@@ -50,7 +49,7 @@ async def park(
 ) -> None:
     """Store a message as accepted and not yet applied; a message stored before stays as it is."""
     dialect = session.bind.dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    insert = conflict_insert(dialect)
     await session.execute(
         insert(ParkedMessage)
         .values(

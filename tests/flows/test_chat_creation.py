@@ -16,7 +16,10 @@ from storage.repositories.chats import get_or_create_chat
 async def _waiting_on_a_lock(database: Database) -> bool:
     async with database.engine.connect() as conn:
         waiting = await conn.scalar(
-            text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
         )
     return bool(waiting)
 
